@@ -1,0 +1,132 @@
+#ifndef SHOPER_INDEX_H
+#define SHOPER_INDEX_H
+
+/* The order index: the contract between shoper-sync (writer) and the Dovecot
+   plugin (reader). Plain C11, no Dovecot headers, so both can link it.
+   The on-disk format is described in doc/index-format.md. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHOPER_INDEX_FORMAT_VERSION 1
+/* Default cap of orders kept per customer and shop (newest first). */
+#define SHOPER_INDEX_DEFAULT_MAX_ORDERS 20
+
+/* Errors are returned in this buffer, never printed. */
+struct shoper_error {
+	char msg[512];
+};
+
+/* A length-delimited byte string. Values come from the shop as it sent
+   them (UTF-8, possibly hostile: CR, LF, NUL, invalid UTF-8, very long);
+   cleaning for mail headers is the plugin's job. In a lookup result the
+   bytes point into the mapped file and stay valid until the next call on
+   the same reader. */
+struct shoper_str {
+	const char *ptr;
+	size_t len;
+};
+
+/* Shoper status types (statuses.type "1".."4"). */
+enum shoper_status_type {
+	SHOPER_STATUS_TYPE_UNKNOWN = 0,
+	SHOPER_STATUS_TYPE_NEW = 1,
+	SHOPER_STATUS_TYPE_IN_PROGRESS = 2,
+	SHOPER_STATUS_TYPE_CLOSED = 3,
+	SHOPER_STATUS_TYPE_NOT_COMPLETED = 4,
+};
+
+/* "new", "in-progress", "closed", "not-completed" or "unknown". */
+const char *shoper_status_type_name(enum shoper_status_type type);
+
+struct shoper_order {
+	struct shoper_str shop;     /* shop name as configured in shoper-sync */
+	struct shoper_str order_id; /* "12345" */
+	struct shoper_str date;     /* "2026-11-20 14:03:22", shop-local */
+	struct shoper_str status_id;
+	struct shoper_str status_name; /* in the shop's configured language */
+	enum shoper_status_type status_type;
+	struct shoper_str total;    /* "164.98" as the shop sent it */
+	struct shoper_str currency; /* "PLN" */
+	bool paid;
+	struct shoper_str tracking; /* "a, b" or empty */
+	struct shoper_str customer; /* billing name, or company when set */
+	struct shoper_str email;    /* as the shop stores it */
+	struct shoper_str url;      /* admin URL of the order */
+	struct shoper_str synced;   /* "2026-11-29 10:15:00": when fetched */
+};
+
+/* Normalise an e-mail address into a key: trim ASCII white space and
+   angle brackets, lower-case ASCII letters (other bytes kept as is).
+   Writes at most out_size-1 bytes plus NUL; returns the key length, or
+   -1 if the result is empty or would not fit. */
+int shoper_email_normalize(const char *email, size_t len, char *out,
+			   size_t out_size);
+
+/* ---- writer (used by shoper-sync) ---- */
+
+struct shoper_index_writer;
+
+/* max_orders: newest orders kept per customer and shop (0 = default). */
+struct shoper_index_writer *shoper_index_writer_new(unsigned int max_orders);
+/* Add one order; all strings are copied. Orders may come in any order and
+   from several shops. Orders with an empty or unusable e-mail are still
+   findable by order key. */
+int shoper_index_writer_add(struct shoper_index_writer *w,
+			    const struct shoper_order *order,
+			    struct shoper_error *err);
+/* Write the index to path atomically: temporary file in the same directory,
+   fsync, rename over path, fsync the directory. File mode 0640, group of
+   the directory. On failure the old file is untouched and err says why. */
+int shoper_index_writer_publish(struct shoper_index_writer *w,
+				const char *path, struct shoper_error *err);
+void shoper_index_writer_free(struct shoper_index_writer **w);
+
+/* ---- reader (used by the plugin and by shoper-sync lookup) ---- */
+
+struct shoper_index_reader;
+
+/* Opens lazily: a missing file is not an error until a lookup. */
+struct shoper_index_reader *shoper_index_reader_new(const char *path);
+void shoper_index_reader_free(struct shoper_index_reader **r);
+
+/* Result of a lookup: orders newest first across shops. Pointers are into
+   the mapped file, valid until the next call on this reader. */
+#define SHOPER_INDEX_MAX_RESULT 64
+struct shoper_index_result {
+	unsigned int count;
+	struct shoper_order orders[SHOPER_INDEX_MAX_RESULT];
+};
+
+/* Checks whether the file was replaced (inode, device, size or mtime
+   changed) and (re)maps it. Returns 0 on success, -1 with err on a
+   missing, unreadable, corrupt or wrong-version file. */
+int shoper_index_reader_refresh(struct shoper_index_reader *r,
+				struct shoper_error *err);
+
+/* Orders of the customer with this e-mail (any case/whitespace; it is
+   normalised here). shops: NULL = all shops, otherwise only orders of the
+   n_shops named shops. At most max_orders (0 = all) are returned.
+   Returns 1 found, 0 not found, -1 error (corrupt record or file). */
+int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
+			      const char *const *shops, unsigned int n_shops,
+			      unsigned int max_orders,
+			      struct shoper_index_result *result,
+			      struct shoper_error *err);
+
+/* One order by shop name and order id (key "#<shop>:<order_id>").
+   Returns 1 found, 0 not found, -1 error. */
+int shoper_index_lookup_order(struct shoper_index_reader *r, const char *shop,
+			      const char *order_id, struct shoper_order *order_r,
+			      struct shoper_error *err);
+
+/* ---- record codec, exposed for tests and fuzzing ---- */
+
+/* Decode one stored record value (as found under an e-mail key) into
+   result. Never reads outside data[0..len). Returns 0 or -1 with err. */
+int shoper_record_decode(const unsigned char *data, size_t len,
+			 struct shoper_index_result *result,
+			 struct shoper_error *err);
+
+#endif
