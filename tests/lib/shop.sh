@@ -1,0 +1,63 @@
+# Shell helpers to run the test Shoper shop (tests/shop/) from sh tests.
+# Source it:  . "$TOP_SRCDIR/tests/lib/shop.sh"
+#   shop_ca_init DIR              make a throwaway CA + certs in DIR (once)
+#   shop_start DIR NAME [args]    start a shop; sets SHOP_URL, SHOP_CA,
+#                                 SHOP_PID, SHOP_PORT (DIR from shop_ca_init)
+#   shop_ctl METHOD PATH [JSON]   print the control endpoint's JSON answer
+#   shop_stop                     stop the shop started last
+# Several shops: save SHOP_* after each shop_start; shop_stop stops
+# $SHOP_PID, so set it back before stopping an earlier one.
+
+: "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+SHOP_DIR_SRC="$TOP_SRCDIR/tests/shop"
+
+shop_ca_init() {
+	[ -f "$1/ca.pem" ] && return 0
+	sh "$SHOP_DIR_SRC/make-ca.sh" "$1"
+}
+
+shop_start() {
+	_sd=$1 _sn=$2
+	shift 2
+	_pf="$_sd/$_sn.port"
+	rm -f "$_pf"
+	python3 "$SHOP_DIR_SRC/shoper_shop.py" --cert "$_sd/server.pem" \
+		--key "$_sd/server.key" --port 0 --port-file "$_pf" \
+		--name "$_sn" "$@" >"$_sd/$_sn.log" 2>&1 &
+	SHOP_PID=$!
+	_i=0
+	while [ ! -s "$_pf" ]; do
+		if ! kill -0 "$SHOP_PID" 2>/dev/null; then
+			echo "shop_start: shop $_sn died:" >&2
+			cat "$_sd/$_sn.log" >&2
+			return 1
+		fi
+		_i=$((_i + 1))
+		if [ "$_i" -gt 600 ]; then
+			echo "shop_start: shop $_sn did not start" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	SHOP_PORT=$(cat "$_pf")
+	SHOP_URL="https://127.0.0.1:$SHOP_PORT"
+	SHOP_CA="$_sd/ca.pem"
+	export SHOP_URL SHOP_CA SHOP_PID SHOP_PORT
+}
+
+shop_ctl() {
+	python3 "$SHOP_DIR_SRC/shopctl.py" --url "$SHOP_URL" --ca "$SHOP_CA" "$@"
+}
+
+shop_stop() {
+	[ -n "${SHOP_PID:-}" ] || return 0
+	kill "$SHOP_PID" 2>/dev/null
+	_i=0
+	while kill -0 "$SHOP_PID" 2>/dev/null && [ "$_i" -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -9 "$SHOP_PID" 2>/dev/null
+	wait "$SHOP_PID" 2>/dev/null
+	SHOP_PID=
+}
