@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include <json-c/json.h>
 
@@ -79,6 +80,13 @@ shoper_webapi_call(struct shoper_webapi *api, const char *method,
 enum shoper_webapi_status
 shoper_webapi_bulk(struct shoper_webapi *api, json_object *requests,
 		   json_object **items_r, struct shoper_error *err);
+/* Append one sub-request to a bulk requests array. path is relative to
+   /webapi/rest/ as in shoper_webapi_call; params (query parameters such as
+   limit, page, filters) and body are taken over by the array; both may be
+   NULL. */
+void shoper_webapi_bulk_add(json_object *requests, const char *id,
+			    const char *method, const char *path,
+			    json_object *params, json_object *body);
 
 /* Drop the cached token (memory and token_file), e.g. after a credential
    change. */
@@ -97,5 +105,8 @@ bool shoper_json_bool(json_object *obj, const char *key);
 /* An object member that PHP may have sent as [] when empty: returns the
    object, or NULL for [] / missing / wrong type. */
 json_object *shoper_json_obj(json_object *obj, const char *key);
+/* Integer member sent as a number or as a decimal string ("137"): false
+   when missing, null, empty, fractional or out of range. */
+bool shoper_json_int64(json_object *obj, const char *key, int64_t *value_r);
 
 #endif
