@@ -1,0 +1,227 @@
+/* Match keys: From, Reply-To, envelope sender, order number in Subject. */
+
+#include "lib.h"
+#include "str.h"
+#include "message-address.h"
+#include "smtp-address.h"
+#include "mail-storage.h"
+#include "shoper-match.h"
+
+#define SHOPER_SUBJECT_MAX_NUMBERS 5
+
+static const char *shoper_header_address(struct mail *mail, const char *name,
+					 pool_t pool)
+{
+	struct message_address *addr;
+	const char *value;
+
+	if (mail_get_first_header(mail, name, &value) <= 0)
+		return NULL;
+	addr = message_address_parse(pool_datastack_create(),
+				     (const unsigned char *)value,
+				     strlen(value), 1, 0);
+	if (addr == NULL || addr->invalid_syntax || addr->mailbox == NULL ||
+	    addr->domain == NULL || *addr->mailbox == '\0' ||
+	    *addr->domain == '\0')
+		return NULL;
+	return p_strdup_printf(pool, "%s@%s", addr->mailbox, addr->domain);
+}
+
+void shoper_match_input_from_mail(struct mail *mail,
+				  const struct smtp_address *mail_from,
+				  pool_t pool, struct shoper_match_input *in_r)
+{
+	const char *value;
+
+	i_zero(in_r);
+	in_r->from = shoper_header_address(mail, "From", pool);
+	in_r->reply_to = shoper_header_address(mail, "Reply-To", pool);
+	if (mail_from != NULL && !smtp_address_isnull(mail_from))
+		in_r->envelope = p_strdup(pool, smtp_address_encode(mail_from));
+	if (mail_get_first_header_utf8(mail, "Subject", &value) > 0)
+		in_r->subject = p_strdup(pool, value);
+}
+
+static void shoper_str_dup(pool_t pool, struct shoper_str *s)
+{
+	char *copy = p_malloc(pool, s->len + 1);
+
+	if (s->len > 0)
+		memcpy(copy, s->ptr, s->len);
+	s->ptr = copy;
+}
+
+/* The reader's strings point into its mapping and are only valid until
+   its next call: keep copies. */
+static void shoper_order_dup(pool_t pool, struct shoper_order *o)
+{
+	shoper_str_dup(pool, &o->shop);
+	shoper_str_dup(pool, &o->order_id);
+	shoper_str_dup(pool, &o->date);
+	shoper_str_dup(pool, &o->status_id);
+	shoper_str_dup(pool, &o->status_name);
+	shoper_str_dup(pool, &o->total);
+	shoper_str_dup(pool, &o->currency);
+	shoper_str_dup(pool, &o->tracking);
+	shoper_str_dup(pool, &o->customer);
+	shoper_str_dup(pool, &o->email);
+	shoper_str_dup(pool, &o->url);
+	shoper_str_dup(pool, &o->synced);
+}
+
+static int shoper_match_email(struct shoper_index_reader *reader,
+			      const struct shoper_settings *set,
+			      const char *email, pool_t pool,
+			      struct shoper_lookup *lookup_r,
+			      const char **error_r)
+{
+	struct shoper_index_result *res = t_new(struct shoper_index_result, 1);
+	struct shoper_order *orders;
+	struct shoper_error err;
+	unsigned int i;
+	int ret;
+
+	err.msg[0] = '\0';
+	ret = shoper_index_lookup_email(reader, email, set->shops, set->n_shops,
+					set->max_orders, res, &err);
+	if (ret < 0) {
+		*error_r = t_strdup(err.msg);
+		return -1;
+	}
+	if (ret == 0 || res->count == 0)
+		return 0;
+	orders = p_new(pool, struct shoper_order, res->count);
+	for (i = 0; i < res->count; i++) {
+		orders[i] = res->orders[i];
+		shoper_order_dup(pool, &orders[i]);
+	}
+	lookup_r->primary = &orders[0];
+	lookup_r->orders = orders;
+	lookup_r->count = res->count;
+	return 1;
+}
+
+static int shoper_str_cmp(const struct shoper_str *a,
+			  const struct shoper_str *b)
+{
+	int ret = memcmp(a->ptr, b->ptr, I_MIN(a->len, b->len));
+
+	if (ret != 0)
+		return ret;
+	return a->len < b->len ? -1 : (a->len > b->len ? 1 : 0);
+}
+
+/* The newest order with this number among the user's shops. */
+static int shoper_match_order_id(struct shoper_index_reader *reader,
+				 const struct shoper_settings *set,
+				 const char *order_id, pool_t pool,
+				 struct shoper_order **order_r,
+				 const char **error_r)
+{
+	struct shoper_order order, *best = NULL;
+	struct shoper_error err;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < set->n_shops; i++) {
+		err.msg[0] = '\0';
+		ret = shoper_index_lookup_order(reader, set->shops[i], order_id,
+						&order, &err);
+		if (ret < 0) {
+			*error_r = t_strdup(err.msg);
+			return -1;
+		}
+		if (ret == 0)
+			continue;
+		if (best != NULL && shoper_str_cmp(&order.date,
+						   &best->date) <= 0)
+			continue;
+		best = p_new(pool, struct shoper_order, 1);
+		*best = order;
+		shoper_order_dup(pool, best);
+	}
+	*order_r = best;
+	return best != NULL ? 1 : 0;
+}
+
+static int shoper_match_subject(struct shoper_index_reader *reader,
+				const struct shoper_settings *set,
+				const char *subject, pool_t pool,
+				struct shoper_lookup *lookup_r,
+				const char **error_r)
+{
+	regmatch_t m[10];
+	struct shoper_order *order;
+	unsigned int g = set->subject_group, n;
+	int ret;
+
+	/* an order number only counts within the user's named shops; with
+	   shoper_shops = * the index can't say which shops those are */
+	if (subject == NULL || set->subject_re == NULL || set->n_shops == 0 ||
+	    g >= N_ELEMENTS(m))
+		return 0;
+	for (n = 0; n < SHOPER_SUBJECT_MAX_NUMBERS; n++) {
+		if (regexec(set->subject_re, subject, g + 1, m, 0) != 0)
+			return 0;
+		if (m[g].rm_so >= 0 && m[g].rm_eo > m[g].rm_so) {
+			const char *id = t_strndup(subject + m[g].rm_so,
+						   m[g].rm_eo - m[g].rm_so);
+			ret = shoper_match_order_id(reader, set, id, pool,
+						    &order, error_r);
+			if (ret != 0) {
+				if (ret < 0)
+					return -1;
+				break;
+			}
+		}
+		if (m[0].rm_eo <= 0)
+			return 0;
+		subject += m[0].rm_eo;
+	}
+	if (n == SHOPER_SUBJECT_MAX_NUMBERS)
+		return 0;
+	/* the customer's other orders come from the order's e-mail */
+	if (order->email.len == 0 ||
+	    shoper_match_email(reader, set, t_strndup(order->email.ptr,
+			       order->email.len), pool, lookup_r, error_r) <= 0) {
+		lookup_r->orders = order;
+		lookup_r->count = 1;
+	}
+	lookup_r->primary = order;
+	return 1;
+}
+
+int shoper_match_lookup(struct shoper_index_reader *reader,
+			const struct shoper_settings *set,
+			const struct shoper_match_input *in, pool_t pool,
+			struct shoper_lookup *lookup_r, const char **error_r)
+{
+	const char *email;
+	unsigned int i;
+	int ret = 0;
+
+	i_zero(lookup_r);
+	for (i = 0; i < set->n_match && ret == 0; i++) {
+		lookup_r->key = set->match[i];
+		switch (set->match[i]) {
+		case SHOPER_MATCH_FROM:
+		case SHOPER_MATCH_REPLY_TO:
+		case SHOPER_MATCH_ENVELOPE:
+			email = set->match[i] == SHOPER_MATCH_FROM ? in->from :
+				set->match[i] == SHOPER_MATCH_REPLY_TO ?
+				in->reply_to : in->envelope;
+			if (email == NULL)
+				break;
+			ret = shoper_match_email(reader, set, email, pool,
+						 lookup_r, error_r);
+			break;
+		case SHOPER_MATCH_SUBJECT:
+			ret = shoper_match_subject(reader, set, in->subject,
+						   pool, lookup_r, error_r);
+			break;
+		case SHOPER_MATCH_KEY_COUNT:
+			i_unreached();
+		}
+	}
+	return ret;
+}

@@ -1,0 +1,50 @@
+#ifndef SHOPER_SETTINGS_H
+#define SHOPER_SETTINGS_H
+
+/* All reading of plugin settings happens in shoper-settings.c, so that
+   Dovecot 2.4 (which reads plugin settings differently) needs one new
+   file, not changes all over the plugin. */
+
+#include <regex.h>
+
+struct mail_user;
+
+#define SHOPER_DEFAULT_INDEX "/var/lib/dovecot-shoper/orders.cdb"
+#define SHOPER_DEFAULT_MATCH "from reply-to envelope subject"
+#define SHOPER_DEFAULT_MAX_ORDERS 5
+#define SHOPER_MAX_MAX_ORDERS 20
+/* The order number is the last parenthesised group of the pattern. */
+#define SHOPER_DEFAULT_SUBJECT_PATTERN \
+	"(#|nr\\.? *|no\\.? *|order *|zam[oó]wienie *)([0-9]{1,12})"
+
+enum shoper_match_key {
+	SHOPER_MATCH_FROM = 0,
+	SHOPER_MATCH_REPLY_TO,
+	SHOPER_MATCH_ENVELOPE,
+	SHOPER_MATCH_SUBJECT,
+	SHOPER_MATCH_KEY_COUNT
+};
+
+struct shoper_settings {
+	const char *index_path;
+	/* NULL: all shops ("*"); otherwise n_shops names */
+	const char *const *shops;
+	unsigned int n_shops;
+	enum shoper_match_key match[SHOPER_MATCH_KEY_COUNT];
+	unsigned int n_match;
+	unsigned int max_orders;
+	/* compiled shoper_subject_pattern, NULL when subject isn't matched */
+	regex_t *subject_re;
+	unsigned int subject_group;
+};
+
+/* Reads the user's shoper_* settings into set_r, allocated from the
+   user's pool. Returns 1 when the plugin is active for the user, 0 when
+   shoper_shops is unset or empty, -1 with error_r on an invalid value. */
+int shoper_settings_read(struct mail_user *user,
+			 struct shoper_settings **set_r, const char **error_r);
+
+/* The match key's name as used in shoper_match and X-Shoper-Match. */
+const char *shoper_match_key_name(enum shoper_match_key key);
+
+#endif
