@@ -41,26 +41,28 @@ enum shoper_status_type {
 const char *shoper_status_type_name(enum shoper_status_type type);
 
 struct shoper_order {
-	struct shoper_str shop;     /* shop name as configured in shoper-sync */
+	struct shoper_str shop; /* shop name as configured in shoper-sync */
 	struct shoper_str order_id; /* "12345" */
-	struct shoper_str date;     /* "2026-11-20 14:03:22", shop-local */
+	struct shoper_str date; /* "2026-11-20 14:03:22", shop-local */
 	struct shoper_str status_id;
 	struct shoper_str status_name; /* in the shop's configured language */
 	enum shoper_status_type status_type;
-	struct shoper_str total;    /* "164.98" as the shop sent it */
+	struct shoper_str total; /* "164.98" as the shop sent it */
 	struct shoper_str currency; /* "PLN" */
 	bool paid;
 	struct shoper_str tracking; /* "a, b" or empty */
 	struct shoper_str customer; /* billing name, or company when set */
-	struct shoper_str email;    /* as the shop stores it */
-	struct shoper_str url;      /* admin URL of the order */
-	struct shoper_str synced;   /* "2026-11-29 10:15:00": when fetched */
+	struct shoper_str email; /* as the shop stores it */
+	struct shoper_str url; /* admin URL of the order */
+	struct shoper_str synced; /* "2026-11-29 10:15:00": when fetched */
 };
 
 /* Normalise an e-mail address into a key: trim ASCII white space and
    angle brackets, lower-case ASCII letters (other bytes kept as is).
    Writes at most out_size-1 bytes plus NUL; returns the key length, or
-   -1 if the result is empty or would not fit. */
+   -1 if the result is empty, would not fit (or is over 1024 bytes), has
+   no '@' or contains a NUL byte (such an address can never be a key, so
+   e-mail keys cannot collide with order keys or the meta key). */
 int shoper_email_normalize(const char *email, size_t len, char *out,
 			   size_t out_size);
 
@@ -79,8 +81,8 @@ int shoper_index_writer_add(struct shoper_index_writer *w,
 /* Write the index to path atomically: temporary file in the same directory,
    fsync, rename over path, fsync the directory. File mode 0640, group of
    the directory. On failure the old file is untouched and err says why. */
-int shoper_index_writer_publish(struct shoper_index_writer *w,
-				const char *path, struct shoper_error *err);
+int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
+				struct shoper_error *err);
 void shoper_index_writer_free(struct shoper_index_writer **w);
 
 /* ---- reader (used by the plugin and by shoper-sync lookup) ---- */
@@ -118,14 +120,53 @@ int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
 /* One order by shop name and order id (key "#<shop>:<order_id>").
    Returns 1 found, 0 not found, -1 error. */
 int shoper_index_lookup_order(struct shoper_index_reader *r, const char *shop,
-			      const char *order_id, struct shoper_order *order_r,
+			      const char *order_id,
+			      struct shoper_order *order_r,
 			      struct shoper_error *err);
+
+/* Walks every record of the file (refreshing first) and decodes it: e-mail
+   records, order keys (including each pointer's target) and the meta record.
+   For `shoper-sync check`, tests and the fuzzer. Returns 0 or -1 with err. */
+int shoper_index_reader_verify(struct shoper_index_reader *r,
+			       struct shoper_error *err);
+
+/* What the meta record says about the mapped file (after a refresh). */
+struct shoper_index_info {
+	uint64_t build_time; /* unix seconds of the publish */
+	unsigned int max_orders; /* per customer and shop */
+	unsigned int n_shops;
+	uint64_t file_size;
+};
+int shoper_index_reader_info(struct shoper_index_reader *r,
+			     struct shoper_index_info *info_r,
+			     struct shoper_error *err);
 
 /* ---- record codec, exposed for tests and fuzzing ---- */
 
-/* Decode one stored record value (as found under an e-mail key) into
-   result. Never reads outside data[0..len). Returns 0 or -1 with err. */
-int shoper_record_decode(const unsigned char *data, size_t len,
+/* The longest string field an order may have; longer ones make
+   shoper_index_writer_add() fail (the caller skips that order). */
+#define SHOPER_INDEX_MAX_FIELD (64 * 1024)
+
+/* The parsed meta record (format version, shop table, status, currency,
+   synced and admin-URL tables). Its strings point into data, which must
+   outlive it. It also owns the scratch space that decoded admin URLs are
+   built in. */
+struct shoper_index_meta;
+struct shoper_index_meta *shoper_index_meta_parse(const unsigned char *data,
+						  size_t len,
+						  struct shoper_error *err);
+void shoper_index_meta_free(struct shoper_index_meta **meta);
+
+/* Decode one stored record value found under the e-mail key key[0..key_len)
+   into result (at most SHOPER_INDEX_MAX_RESULT orders, newest first).
+   Per-order records refer to the meta tables, hence the meta argument;
+   the key is needed because an order's e-mail is omitted when it equals
+   the key. Strings point into data, key, the meta's data and the meta's
+   scratch (valid until the next decode with this meta). Never reads
+   outside the given buffers. Returns 0 or -1 with err. */
+int shoper_record_decode(struct shoper_index_meta *meta,
+			 const unsigned char *key, size_t key_len,
+			 const unsigned char *data, size_t len,
 			 struct shoper_index_result *result,
 			 struct shoper_error *err);
 

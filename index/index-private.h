@@ -1,0 +1,118 @@
+#ifndef SHOPER_INDEX_PRIVATE_H
+#define SHOPER_INDEX_PRIVATE_H
+
+/* Internals shared by the index library's files; not for callers. */
+
+#include "shoper-index.h"
+
+#include <stdarg.h>
+
+#define SHOPER_INDEX_MAGIC "SHOPIDX"
+#define SHOPER_INDEX_MAGIC_LEN 7
+#define SHOPER_INDEX_META_KEY "\0meta"
+#define SHOPER_INDEX_META_KEY_LEN 5
+/* cdb: 256 (position, length) pairs before the first record. */
+#define SHOPER_CDB_HEADER_SIZE 2048
+/* Admin URL derived from a base: base + this + order_id. */
+#define SHOPER_URL_INFIX "/admin/orders/view/id/"
+#define SHOPER_URL_INFIX_LEN (sizeof(SHOPER_URL_INFIX) - 1)
+/* Longest normalised e-mail key. */
+#define SHOPER_EMAIL_KEY_MAX 1024
+
+/* Order flags byte. */
+#define SHOPER_OF_PAID 0x01
+#define SHOPER_OF_EMAIL_IS_KEY 0x02
+#define SHOPER_OF_URL_MASK 0x0c
+#define SHOPER_OF_URL_NONE 0x00
+#define SHOPER_OF_URL_BASE 0x04
+#define SHOPER_OF_URL_LITERAL 0x08
+#define SHOPER_OF_KNOWN 0x0f
+
+/* Order-key value kinds. */
+#define SHOPER_OK_POINTER 1
+#define SHOPER_OK_INLINE 2
+
+void shoper_error_set(struct shoper_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- growable byte buffer (writer side) ---- */
+struct shoper_buf {
+	unsigned char *data;
+	size_t used, size;
+};
+int shoper_buf_reserve(struct shoper_buf *b, size_t n);
+int shoper_buf_append(struct shoper_buf *b, const void *p, size_t n);
+int shoper_buf_varint(struct shoper_buf *b, uint64_t v);
+int shoper_buf_str(struct shoper_buf *b, const void *p, size_t n);
+void shoper_buf_free(struct shoper_buf *b);
+
+/* ---- bounds-checked reading cursor ---- */
+struct shoper_cursor {
+	const unsigned char *p, *end;
+};
+int shoper_cursor_varint(struct shoper_cursor *c, uint64_t *v_r);
+int shoper_cursor_str(struct shoper_cursor *c, struct shoper_str *s_r);
+int shoper_cursor_byte(struct shoper_cursor *c, unsigned char *b_r);
+
+/* ---- meta ---- */
+struct shoper_meta_status {
+	struct shoper_str id, name;
+	enum shoper_status_type type;
+};
+struct shoper_meta_table {
+	unsigned int count;
+	struct shoper_str *items;
+};
+struct shoper_index_meta {
+	uint64_t version, build_time, max_orders;
+	struct shoper_meta_table shops, currencies, synced, url_bases;
+	unsigned int n_statuses;
+	struct shoper_meta_status *statuses;
+	/* decoded admin URLs are built here */
+	char *scratch;
+	size_t scratch_size;
+};
+
+/* Decodes one order at the cursor. key: the e-mail key the order sits
+   under, or NULL for an inline order (then the e-mail is always stored).
+   *url_base_r is the url-base index to expand later, or -1. */
+int shoper_order_decode(const struct shoper_index_meta *meta,
+			struct shoper_cursor *c, const struct shoper_str *key,
+			struct shoper_order *order_r, int64_t *url_base_r,
+			struct shoper_error *err);
+/* Builds the derived URLs of orders[0..count) in the meta's scratch. */
+int shoper_order_expand_urls(struct shoper_index_meta *meta,
+			     struct shoper_order *orders,
+			     const int64_t *url_bases, unsigned int count,
+			     struct shoper_error *err);
+
+/* Decodes an e-mail record keeping only orders of shops with
+   shop_ok[shop index] (NULL: all), at most max (0: SHOPER_INDEX_MAX_RESULT).
+   A lookup stops reading once it has max orders. */
+int shoper_record_decode_filtered(struct shoper_index_meta *meta,
+				  const struct shoper_str *key,
+				  const unsigned char *data, size_t len,
+				  const bool *shop_ok, unsigned int max,
+				  struct shoper_index_result *result,
+				  struct shoper_error *err);
+
+/* ---- validated cdb lookup on a mapped file ---- */
+struct shoper_cdb {
+	const unsigned char *map;
+	size_t size;
+	/* records live in [SHOPER_CDB_HEADER_SIZE, data_end) */
+	size_t data_end;
+};
+int shoper_cdb_init(struct shoper_cdb *db, const unsigned char *map,
+		    size_t size, struct shoper_error *err);
+/* 1 found (value in *val_r), 0 not found, -1 corrupt. */
+int shoper_cdb_find(const struct shoper_cdb *db, const void *key,
+		    size_t key_len, struct shoper_str *val_r,
+		    struct shoper_error *err);
+/* The record at file position pos: key and value. 0 or -1 corrupt. */
+int shoper_cdb_record_at(const struct shoper_cdb *db, uint64_t pos,
+			 struct shoper_str *key_r, struct shoper_str *val_r,
+			 uint64_t *next_r, struct shoper_error *err);
+uint32_t shoper_cdb_hash(const void *key, size_t len);
+
+#endif

@@ -1,0 +1,60 @@
+#ifndef SHOPER_WRITER_PRIVATE_H
+#define SHOPER_WRITER_PRIVATE_H
+
+/* The writer's in-memory state, shared by writer.c (adding orders) and
+   writer-publish.c (building and publishing the file). */
+
+#include "index-private.h"
+
+/* Interned strings of one meta table: items stored as they are encoded
+   in the meta record, found again through a small open-addressing hash. */
+struct shoper_intern {
+	struct shoper_buf enc; /* concatenated item encodings */
+	unsigned int count;
+	size_t *offsets; /* item i: enc[offsets[i]..offsets[i+1]) */
+	size_t offsets_size;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	size_t n_slots;
+};
+
+/* One added order. Arena holds the normalised e-mail key, then the
+   order's encoding as stored in an e-mail record (e-mail omitted when it
+   equals the key). */
+struct shoper_worder {
+	uint64_t arena_off;
+	uint64_t key_hash; /* to sort e-mail keys quickly */
+	uint64_t order_num; /* numeric order_id, 0 if not a number */
+	uint32_t key_len; /* 0: no usable e-mail, findable by order key only */
+	uint32_t enc_len;
+	uint32_t flags_off; /* of the flags byte, inside the encoding */
+	uint32_t id_off, id_len; /* order_id bytes, inside the encoding */
+	uint32_t date_off, date_len;
+	uint32_t shop;
+	/* set while publishing: where the order landed */
+	uint32_t rec_pos, rec_idx;
+	unsigned int dead : 1; /* replaced by a later add of the same key */
+	unsigned int capped : 1; /* over max_orders: stored inline */
+};
+
+struct shoper_index_writer {
+	unsigned int max_orders;
+	struct shoper_buf arena;
+	struct shoper_worder *orders;
+	size_t n_orders, orders_size;
+	/* order key ("#shop:id") -> order index + 1, for last-add-wins */
+	uint32_t *oslots;
+	size_t n_oslots;
+	struct shoper_intern shops, statuses, currencies, synced, url_bases;
+};
+
+int shoper_intern(struct shoper_intern *t, const unsigned char *enc, size_t len,
+		  uint32_t *idx_r);
+void shoper_intern_free(struct shoper_intern *t);
+const unsigned char *shoper_intern_get(const struct shoper_intern *t,
+				       uint32_t idx, size_t *len_r);
+uint64_t shoper_hash64(const void *p, size_t len);
+/* Writes the whole cdb into fd (empty, at offset 0); path is for errors. */
+int shoper_index_writer_write_fd(struct shoper_index_writer *w, int fd,
+				 const char *path, struct shoper_error *err);
+
+#endif

@@ -1,0 +1,400 @@
+/* The index writer, first half: collecting orders in a compact arena.
+   Strings shared by many orders (shop, status, currency, synced time,
+   admin URL base) are interned into meta tables. */
+#include "writer-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t shoper_hash64(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+const unsigned char *shoper_intern_get(const struct shoper_intern *t,
+				       uint32_t idx, size_t *len_r)
+{
+	size_t end = idx + 1 < t->count ? t->offsets[idx + 1] : t->enc.used;
+
+	*len_r = end - t->offsets[idx];
+	return t->enc.data + t->offsets[idx];
+}
+
+static int intern_grow(struct shoper_intern *t)
+{
+	size_t n = t->n_slots == 0 ? 64 : t->n_slots * 2, i;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < t->count; i++) {
+		size_t len;
+		const unsigned char *p = shoper_intern_get(t, i, &len);
+		size_t s = shoper_hash64(p, len) & (n - 1);
+
+		while (slots[s] != 0)
+			s = (s + 1) & (n - 1);
+		slots[s] = i + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->n_slots = n;
+	return 0;
+}
+
+int shoper_intern(struct shoper_intern *t, const unsigned char *enc, size_t len,
+		  uint32_t *idx_r)
+{
+	size_t s, ilen;
+
+	if (t->count * 2 >= t->n_slots && intern_grow(t) < 0)
+		return -1;
+	s = shoper_hash64(enc, len) & (t->n_slots - 1);
+	for (; t->slots[s] != 0; s = (s + 1) & (t->n_slots - 1)) {
+		const unsigned char *p =
+			shoper_intern_get(t, t->slots[s] - 1, &ilen);
+
+		if (ilen == len && memcmp(p, enc, len) == 0) {
+			*idx_r = t->slots[s] - 1;
+			return 0;
+		}
+	}
+	if (t->count == t->offsets_size) {
+		size_t n = t->offsets_size == 0 ? 16 : t->offsets_size * 2;
+		size_t *o = realloc(t->offsets, n * sizeof(*o));
+
+		if (o == NULL)
+			return -1;
+		t->offsets = o;
+		t->offsets_size = n;
+	}
+	t->offsets[t->count] = t->enc.used;
+	if (shoper_buf_append(&t->enc, enc, len) < 0)
+		return -1;
+	t->slots[s] = t->count + 1;
+	*idx_r = t->count++;
+	return 0;
+}
+
+void shoper_intern_free(struct shoper_intern *t)
+{
+	shoper_buf_free(&t->enc);
+	free(t->offsets);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+struct shoper_index_writer *shoper_index_writer_new(unsigned int max_orders)
+{
+	struct shoper_index_writer *w = calloc(1, sizeof(*w));
+
+	if (w != NULL)
+		w->max_orders = max_orders == 0
+					? SHOPER_INDEX_DEFAULT_MAX_ORDERS
+					: max_orders;
+	return w;
+}
+
+void shoper_index_writer_free(struct shoper_index_writer **_w)
+{
+	struct shoper_index_writer *w = *_w;
+
+	if (w == NULL)
+		return;
+	*_w = NULL;
+	shoper_buf_free(&w->arena);
+	free(w->orders);
+	free(w->oslots);
+	shoper_intern_free(&w->shops);
+	shoper_intern_free(&w->statuses);
+	shoper_intern_free(&w->currencies);
+	shoper_intern_free(&w->synced);
+	shoper_intern_free(&w->url_bases);
+	free(w);
+}
+
+/* Interns one string (encoded as varint length + bytes). */
+static int intern_str(struct shoper_intern *t, const struct shoper_str *s,
+		      uint32_t *idx_r)
+{
+	struct shoper_buf b = {0};
+	int ret;
+
+	ret = shoper_buf_str(&b, s->ptr, s->len);
+	if (ret == 0)
+		ret = shoper_intern(t, b.data, b.used, idx_r);
+	shoper_buf_free(&b);
+	return ret;
+}
+
+static int intern_status(struct shoper_index_writer *w,
+			 const struct shoper_order *o, uint32_t *idx_r)
+{
+	struct shoper_buf b = {0};
+	int ret = 0;
+
+	if (shoper_buf_str(&b, o->status_id.ptr, o->status_id.len) < 0 ||
+	    shoper_buf_str(&b, o->status_name.ptr, o->status_name.len) < 0 ||
+	    shoper_buf_varint(&b, o->status_type) < 0)
+		ret = -1;
+	if (ret == 0)
+		ret = shoper_intern(&w->statuses, b.data, b.used, idx_r);
+	shoper_buf_free(&b);
+	return ret;
+}
+
+/* The admin URL as base + "/admin/orders/view/id/" + order_id? Then only
+   the base is interned and the URL is rebuilt when read. */
+static int url_base_len(const struct shoper_order *o, size_t *len_r)
+{
+	size_t tail = SHOPER_URL_INFIX_LEN + o->order_id.len;
+	const char *end;
+
+	if (o->url.len < tail)
+		return -1;
+	end = o->url.ptr + o->url.len - tail;
+	if (memcmp(end, SHOPER_URL_INFIX, SHOPER_URL_INFIX_LEN) != 0 ||
+	    memcmp(end + SHOPER_URL_INFIX_LEN, o->order_id.ptr,
+		   o->order_id.len) != 0)
+		return -1;
+	*len_r = o->url.len - tail;
+	return 0;
+}
+
+static const char *check_order(const struct shoper_order *o)
+{
+	const struct shoper_str *f[] = {
+		&o->shop,        &o->order_id, &o->date,     &o->status_id,
+		&o->status_name, &o->total,    &o->currency, &o->tracking,
+		&o->customer,    &o->email,    &o->url,      &o->synced,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (f[i]->len > SHOPER_INDEX_MAX_FIELD)
+			return "a field is longer than SHOPER_INDEX_MAX_FIELD";
+		if (f[i]->len > 0 && f[i]->ptr == NULL)
+			return "a field has a length but no bytes";
+	}
+	/* order keys must not contain '@' (e-mail keys always do) and the
+	   first ':' must end the shop name */
+	if (o->shop.len == 0 || memchr(o->shop.ptr, ':', o->shop.len) ||
+	    memchr(o->shop.ptr, '@', o->shop.len) ||
+	    memchr(o->shop.ptr, '\0', o->shop.len))
+		return "shop name is empty or contains ':', '@' or NUL";
+	if (o->order_id.len == 0 ||
+	    memchr(o->order_id.ptr, '@', o->order_id.len))
+		return "order_id is empty or contains '@'";
+	if ((unsigned int)o->status_type > SHOPER_STATUS_TYPE_NOT_COMPLETED)
+		return "status_type out of range";
+	return NULL;
+}
+
+static uint64_t order_number(const struct shoper_str *id)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (id->len == 0 || id->len > 19)
+		return 0;
+	for (i = 0; i < id->len; i++) {
+		if (id->ptr[i] < '0' || id->ptr[i] > '9')
+			return 0;
+		n = n * 10 + (id->ptr[i] - '0');
+	}
+	return n;
+}
+
+static uint64_t okey_hash(const struct shoper_index_writer *w,
+			  const struct shoper_worder *wo)
+{
+	const unsigned char *enc = w->arena.data + wo->arena_off + wo->key_len;
+
+	return shoper_hash64(enc + wo->id_off, wo->id_len) ^
+	       ((uint64_t)wo->shop * 0x9e3779b97f4a7c15ULL);
+}
+
+static int same_okey(const struct shoper_index_writer *w,
+		     const struct shoper_worder *a,
+		     const struct shoper_worder *b)
+{
+	const unsigned char *ea = w->arena.data + a->arena_off + a->key_len;
+	const unsigned char *eb = w->arena.data + b->arena_off + b->key_len;
+
+	return a->shop == b->shop && a->id_len == b->id_len &&
+	       memcmp(ea + a->id_off, eb + b->id_off, a->id_len) == 0;
+}
+
+static void oslot_put(struct shoper_index_writer *w, uint32_t idx)
+{
+	struct shoper_worder *wo = &w->orders[idx];
+	size_t mask = w->n_oslots - 1, s = okey_hash(w, wo) & mask;
+
+	for (; w->oslots[s] != 0; s = (s + 1) & mask) {
+		struct shoper_worder *old = &w->orders[w->oslots[s] - 1];
+
+		if (same_okey(w, old, wo)) {
+			/* the same order again: the later add wins */
+			old->dead = 1;
+			break;
+		}
+	}
+	w->oslots[s] = idx + 1;
+}
+
+static int oslots_grow(struct shoper_index_writer *w)
+{
+	size_t n = w->n_oslots == 0 ? 1024 : w->n_oslots * 2, i;
+
+	free(w->oslots);
+	w->oslots = calloc(n, sizeof(*w->oslots));
+	if (w->oslots == NULL) {
+		w->n_oslots = 0;
+		return -1;
+	}
+	w->n_oslots = n;
+	for (i = 0; i < w->n_orders; i++) {
+		if (!w->orders[i].dead)
+			oslot_put(w, i);
+	}
+	return 0;
+}
+
+/* Appends a string field, noting where its bytes start. */
+static int put_str(struct shoper_buf *b, size_t start,
+		   const struct shoper_str *s, uint32_t *off_r)
+{
+	if (shoper_buf_varint(b, s->len) < 0)
+		return -1;
+	if (off_r != NULL)
+		*off_r = b->used - start;
+	return shoper_buf_append(b, s->ptr, s->len);
+}
+
+struct shoper_wrefs {
+	uint32_t shop, status, currency, synced, base;
+	int has_base;
+};
+
+static int intern_refs(struct shoper_index_writer *w,
+		       const struct shoper_order *o, struct shoper_wrefs *r)
+{
+	size_t base_len;
+
+	r->has_base = o->url.len > 0 && url_base_len(o, &base_len) == 0;
+	if (r->has_base) {
+		struct shoper_str base = {o->url.ptr, base_len};
+
+		if (intern_str(&w->url_bases, &base, &r->base) < 0)
+			return -1;
+	}
+	if (intern_str(&w->shops, &o->shop, &r->shop) < 0 ||
+	    intern_status(w, o, &r->status) < 0 ||
+	    intern_str(&w->currencies, &o->currency, &r->currency) < 0 ||
+	    intern_str(&w->synced, &o->synced, &r->synced) < 0)
+		return -1;
+	return 0;
+}
+
+static int encode_order(struct shoper_index_writer *w,
+			const struct shoper_order *o,
+			const struct shoper_wrefs *r, struct shoper_worder *wo)
+{
+	struct shoper_buf *b = &w->arena;
+	size_t start = b->used;
+	unsigned char flags = o->paid ? SHOPER_OF_PAID : 0;
+	const char *key = (const char *)b->data + wo->arena_off;
+
+	if (wo->key_len > 0 && o->email.len == wo->key_len &&
+	    memcmp(o->email.ptr, key, wo->key_len) == 0)
+		flags |= SHOPER_OF_EMAIL_IS_KEY;
+	flags |= r->has_base      ? SHOPER_OF_URL_BASE
+		 : o->url.len > 0 ? SHOPER_OF_URL_LITERAL
+				  : SHOPER_OF_URL_NONE;
+	if (shoper_buf_varint(b, r->shop) < 0 ||
+	    put_str(b, start, &o->order_id, &wo->id_off) < 0 ||
+	    put_str(b, start, &o->date, &wo->date_off) < 0 ||
+	    shoper_buf_varint(b, r->status) < 0 ||
+	    put_str(b, start, &o->total, NULL) < 0 ||
+	    shoper_buf_varint(b, r->currency) < 0)
+		return -1;
+	wo->flags_off = b->used - start;
+	if (shoper_buf_append(b, &flags, 1) < 0 ||
+	    ((flags & SHOPER_OF_EMAIL_IS_KEY) == 0 &&
+	     put_str(b, start, &o->email, NULL) < 0) ||
+	    put_str(b, start, &o->tracking, NULL) < 0 ||
+	    put_str(b, start, &o->customer, NULL) < 0)
+		return -1;
+	if (r->has_base && shoper_buf_varint(b, r->base) < 0)
+		return -1;
+	if (!r->has_base && o->url.len > 0 &&
+	    put_str(b, start, &o->url, NULL) < 0)
+		return -1;
+	if (shoper_buf_varint(b, r->synced) < 0)
+		return -1;
+	wo->enc_len = b->used - start;
+	wo->id_len = o->order_id.len;
+	wo->date_len = o->date.len;
+	return 0;
+}
+
+int shoper_index_writer_add(struct shoper_index_writer *w,
+			    const struct shoper_order *o,
+			    struct shoper_error *err)
+{
+	char key[SHOPER_EMAIL_KEY_MAX + 1];
+	struct shoper_wrefs refs;
+	struct shoper_worder *wo;
+	const char *why = check_order(o);
+	size_t arena_used = w->arena.used;
+	int key_len;
+
+	if (why != NULL) {
+		shoper_error_set(err, "order not added: %s", why);
+		return -1;
+	}
+	if (w->n_orders >= UINT32_MAX - 1) {
+		shoper_error_set(err, "too many orders");
+		return -1;
+	}
+	key_len = shoper_email_normalize(o->email.ptr, o->email.len, key,
+					 sizeof(key));
+	if (key_len < 0)
+		key_len = 0; /* findable by order key only */
+	if (w->n_orders == w->orders_size) {
+		size_t n = w->orders_size == 0 ? 1024 : w->orders_size * 2;
+		struct shoper_worder *p = realloc(w->orders, n * sizeof(*p));
+
+		if (p == NULL)
+			goto nomem;
+		w->orders = p;
+		w->orders_size = n;
+	}
+	if ((w->n_orders + 1) * 2 > w->n_oslots && oslots_grow(w) < 0)
+		goto nomem;
+	wo = &w->orders[w->n_orders];
+	memset(wo, 0, sizeof(*wo));
+	wo->arena_off = w->arena.used;
+	wo->key_len = key_len;
+	wo->key_hash = shoper_hash64(key, key_len);
+	wo->order_num = order_number(&o->order_id);
+	if (intern_refs(w, o, &refs) < 0 ||
+	    shoper_buf_append(&w->arena, key, key_len) < 0 ||
+	    encode_order(w, o, &refs, wo) < 0)
+		goto nomem;
+	wo->shop = refs.shop;
+	oslot_put(w, w->n_orders++);
+	return 0;
+nomem:
+	w->arena.used = arena_used;
+	shoper_error_set(err, "out of memory");
+	return -1;
+}
