@@ -1,0 +1,184 @@
+/* check: every problem on its own line with its fix, like the shop
+   connection form of a helpdesk. Nothing is synced. */
+#include "cmd.h"
+#include "shoper-webapi.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static unsigned int problems;
+
+static void problem(const char *fmt, ...)
+{
+	va_list args;
+
+	problems++;
+	fputs("problem: ", stdout);
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	fputc('\n', stdout);
+}
+
+static void ok(const char *fmt, ...)
+{
+	va_list args;
+
+	fputs("ok: ", stdout);
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	fputc('\n', stdout);
+}
+
+static void check_state_dir(const struct shoper_sync_config *cfg)
+{
+	struct stat st;
+
+	if (stat(cfg->state_dir, &st) < 0) {
+		if (errno == ENOENT)
+			ok("state_dir %s does not exist yet; the first sync creates it (mode 0700)",
+			   cfg->state_dir);
+		else
+			problem("state_dir %s: %s; fix its path or permissions",
+				cfg->state_dir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		problem("state_dir %s is not a directory; point state_dir at a directory",
+			cfg->state_dir);
+	} else if ((st.st_mode & 0077) != 0) {
+		problem("state_dir %s is accessible by group or others (mode %04o); run chmod 700 %s",
+			cfg->state_dir, (unsigned int)(st.st_mode & 07777),
+			cfg->state_dir);
+	} else {
+		ok("state_dir %s (mode 0700)", cfg->state_dir);
+	}
+}
+
+static void check_index_dir(const struct shoper_sync_config *cfg)
+{
+	struct stat st;
+	char *copy = strdup(cfg->index_path);
+	const char *dir = dirname(copy);
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		problem("index directory %s does not exist; create it: install -d -m 2750 -g dovecot %s",
+			dir, dir);
+	} else if (access(dir, W_OK) < 0) {
+		problem("index directory %s is not writable by this user; run shoper-sync as its owner or chown it",
+			dir);
+	} else if ((st.st_mode & 0007) != 0) {
+		problem("index directory %s is open to others (mode %04o); run chmod 2750 %s and give it the mail processes' group",
+			dir, (unsigned int)(st.st_mode & 07777), dir);
+	} else {
+		struct group *g = getgrgid(st.st_gid);
+		ok("index directory %s (mode %04o, group %s): the index will be 0640 with that group",
+		   dir, (unsigned int)(st.st_mode & 07777),
+		   g != NULL ? g->gr_name : "?");
+	}
+	free(copy);
+}
+
+static const char *fix_for(enum shoper_webapi_status ret,
+			   const struct shoper_shop_config *shop)
+{
+	switch (ret) {
+	case SHOPER_WEBAPI_ERR_TLS:
+		return shop->ca_file != NULL
+			       ? "the certificate is not signed by ca_file; point ca_file at the CA that signed the shop's certificate"
+			       : "the certificate is not trusted; if the shop uses a private CA, set ca_file = /path/to/ca.pem";
+	case SHOPER_WEBAPI_ERR_AUTH:
+		return "check login and the password in password_file (an admin account of type 'webapi access')";
+	case SHOPER_WEBAPI_ERR_PERMISSION:
+		return "give the admin account 'webapi access' (Configuration > Administration > the account's type)";
+	case SHOPER_WEBAPI_ERR_NETWORK:
+		return "check the url, the DNS name and that this host may connect to the shop on port 443";
+	case SHOPER_WEBAPI_ERR_CONFIG:
+		return "fix the url or ca_file in the configuration";
+	default:
+		return "check the url: it must be the shop's address, e.g. https://sklep1.example.pl";
+	}
+}
+
+static void check_shop(const struct shoper_sync_config *cfg,
+		       const struct shoper_shop_config *shop)
+{
+	struct shoper_webapi_settings set;
+	struct shoper_error err;
+	json_object *json = NULL;
+	long code = 0;
+	char msg[600];
+
+	char *password =
+		shoper_config_read_password(cfg, shop, msg, sizeof(msg));
+	if (password == NULL) {
+		problem("[shop %s] %s", shop->name, msg);
+		return;
+	}
+	memset(&set, 0, sizeof(set));
+	set.shop_name = shop->name;
+	set.base_url = shop->url;
+	set.login = shop->login;
+	set.password = password;
+	set.ca_file = shop->ca_file;
+	set.timeout_secs = cfg->timeout;
+	set.max_retries = 1;
+	struct shoper_webapi *api = shoper_webapi_new(&set, &err);
+	explicit_bzero(password, strlen(password));
+	free(password);
+	if (api == NULL) {
+		problem("[shop %s] %s; %s", shop->name, err.msg,
+			fix_for(SHOPER_WEBAPI_ERR_CONFIG, shop));
+		return;
+	}
+	/* login, TLS and the token in one: the shop's settings */
+	enum shoper_webapi_status ret =
+		shoper_webapi_call(api, "GET", "application-config", NULL, NULL,
+				   &json, &code, &err);
+	json_object_put(json);
+	json = NULL;
+	if (ret != SHOPER_WEBAPI_OK) {
+		problem("[shop %s] %s: %s; %s", shop->name, shop->url, err.msg,
+			fix_for(ret, shop));
+	} else {
+		ok("[shop %s] %s: TLS verified, login accepted", shop->name,
+		   shop->url);
+		ret = shoper_webapi_call(api, "GET", "orders", "limit=1", NULL,
+					 &json, &code, &err);
+		json_object_put(json);
+		if (ret == SHOPER_WEBAPI_ERR_PERMISSION || code == 403)
+			problem("[shop %s] orders are not readable (%s); give the admin account 'webapi access' to orders",
+				shop->name, err.msg);
+		else if (ret != SHOPER_WEBAPI_OK)
+			problem("[shop %s] orders: %s; %s", shop->name, err.msg,
+				fix_for(ret, shop));
+		else
+			ok("[shop %s] orders readable", shop->name);
+	}
+	shoper_webapi_free(&api);
+}
+
+int cmd_check(struct cmd_ctx *ctx)
+{
+	if (ctx->argc > 0) {
+		fprintf(stderr, "usage: shoper-sync check\n");
+		return SYNC_EXIT_USAGE;
+	}
+	struct shoper_sync_config *cfg = cmd_load_config(ctx->config_path);
+	if (cfg == NULL)
+		return SYNC_EXIT_CONFIG;
+	ok("configuration %s: %u shop(s)", cfg->path, cfg->n_shops);
+	check_state_dir(cfg);
+	check_index_dir(cfg);
+	for (unsigned int i = 0; i < cfg->n_shops; i++)
+		check_shop(cfg, &cfg->shops[i]);
+	shoper_config_free(&cfg);
+	if (problems > 0)
+		printf("%u problem(s) found\n", problems);
+	return problems > 0 ? SYNC_EXIT_FAIL : SYNC_EXIT_OK;
+}

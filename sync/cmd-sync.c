@@ -1,0 +1,192 @@
+/* sync and daemon: sync the shops, then publish the index. */
+#include "cmd.h"
+#include "engine.h"
+#include "progress.h"
+#include "publish.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile int stop_flag;
+static volatile sig_atomic_t reload_flag;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+struct cycle {
+	const char *only_shop;
+	bool full, quiet;
+	unsigned int ok, failed;
+};
+
+/* Sync every shop (or one), then publish. Returns an exit code. */
+static int run_cycle(const struct shoper_sync_config *cfg,
+		     struct sync_state *st, struct cycle *cy)
+{
+	struct sync_engine_opts opts;
+	struct sync_shop_result res;
+	struct shoper_error err;
+	long long n;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.full = cy->full;
+	opts.stop_flag = &stop_flag;
+	opts.progress = sync_progress_new(isatty(STDERR_FILENO), cy->quiet);
+	cy->ok = cy->failed = 0;
+	for (unsigned int i = 0; i < cfg->n_shops && !stop_flag; i++) {
+		const struct shoper_shop_config *shop = &cfg->shops[i];
+		if (cy->only_shop != NULL &&
+		    strcmp(cy->only_shop, shop->name) != 0)
+			continue;
+		/* one shop failing never stops the others */
+		if (sync_engine_run_shop(cfg, shop, st, &opts, &res) == 0)
+			cy->ok++;
+		else
+			cy->failed++;
+	}
+	sync_progress_free(&opts.progress);
+	int ret = sync_publish(cfg, st, &n, &err);
+	if (ret < 0) {
+		fprintf(stderr, "index %s: not published: %s\n",
+			cfg->index_path, err.msg);
+		return SYNC_EXIT_LOCAL;
+	}
+	if (ret > 0 && !cy->quiet)
+		printf("index %s: published, %lld orders\n", cfg->index_path,
+		       n);
+	else if (ret == 0 && !cy->quiet)
+		printf("index %s: not published (no shop has synced yet)\n",
+		       cfg->index_path);
+	fflush(stdout);
+	return cy->failed > 0 ? SYNC_EXIT_FAIL : SYNC_EXIT_OK;
+}
+
+static void install_signals(bool daemon)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (daemon)
+		sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cmd_sync(struct cmd_ctx *ctx)
+{
+	struct cycle cy;
+	struct sync_state *st;
+	struct shoper_error err;
+
+	memset(&cy, 0, sizeof(cy));
+	cy.quiet = ctx->quiet;
+	for (int i = 0; i < ctx->argc; i++) {
+		if (strcmp(ctx->argv[i], "--full") == 0)
+			cy.full = true;
+		else if (strcmp(ctx->argv[i], "--shop") == 0 &&
+			 i + 1 < ctx->argc)
+			cy.only_shop = ctx->argv[++i];
+		else {
+			fprintf(stderr,
+				"usage: shoper-sync sync [--shop NAME] [--full]\n");
+			return SYNC_EXIT_USAGE;
+		}
+	}
+	struct shoper_sync_config *cfg = cmd_load_config(ctx->config_path);
+	if (cfg == NULL)
+		return SYNC_EXIT_CONFIG;
+	if (cy.only_shop != NULL &&
+	    shoper_config_find_shop(cfg, cy.only_shop) == NULL) {
+		fprintf(stderr,
+			"%s: no [shop %s]; the shops are named in [shop NAME] headers\n",
+			cfg->path, cy.only_shop);
+		shoper_config_free(&cfg);
+		return SYNC_EXIT_CONFIG;
+	}
+	if (sync_state_open(cfg->state_dir, false, &st, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		shoper_config_free(&cfg);
+		return SYNC_EXIT_LOCAL;
+	}
+	install_signals(false);
+	int ret = run_cycle(cfg, st, &cy);
+	sync_state_close(&st);
+	shoper_config_free(&cfg);
+	return ret;
+}
+
+/* SIGHUP: a new configuration (and credentials) for the next cycle; a bad
+   one is refused and the old one kept. */
+static void reload(struct shoper_sync_config **cfg, struct sync_state **st,
+		   const char *path)
+{
+	struct shoper_error err;
+	struct sync_state *new_st;
+
+	reload_flag = 0;
+	struct shoper_sync_config *new_cfg = cmd_load_config(path);
+	if (new_cfg == NULL) {
+		fprintf(stderr,
+			"reload refused, keeping the running configuration\n");
+		return;
+	}
+	if (strcmp(new_cfg->state_dir, (*cfg)->state_dir) != 0) {
+		if (sync_state_open(new_cfg->state_dir, false, &new_st, &err) <
+		    0) {
+			fprintf(stderr, "reload refused: %s\n", err.msg);
+			shoper_config_free(&new_cfg);
+			return;
+		}
+		sync_state_close(st);
+		*st = new_st;
+	}
+	shoper_config_free(cfg);
+	*cfg = new_cfg;
+	fprintf(stderr, "configuration reloaded from %s\n", path);
+}
+
+int cmd_daemon(struct cmd_ctx *ctx)
+{
+	struct cycle cy;
+	struct sync_state *st;
+	struct shoper_error err;
+
+	if (ctx->argc > 0) {
+		fprintf(stderr, "usage: shoper-sync daemon\n");
+		return SYNC_EXIT_USAGE;
+	}
+	struct shoper_sync_config *cfg = cmd_load_config(ctx->config_path);
+	if (cfg == NULL)
+		return SYNC_EXIT_CONFIG;
+	if (sync_state_open(cfg->state_dir, false, &st, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		shoper_config_free(&cfg);
+		return SYNC_EXIT_LOCAL;
+	}
+	install_signals(true);
+	memset(&cy, 0, sizeof(cy));
+	cy.quiet = ctx->quiet;
+	while (!stop_flag) {
+		(void)run_cycle(cfg, st, &cy);
+		time_t next = time(NULL) + cfg->interval;
+		while (!stop_flag && !reload_flag && time(NULL) < next)
+			sleep(1);
+		if (reload_flag && !stop_flag)
+			reload(&cfg, &st, ctx->config_path);
+	}
+	sync_state_close(&st);
+	shoper_config_free(&cfg);
+	return SYNC_EXIT_OK;
+}

@@ -1,0 +1,62 @@
+#ifndef SHOPER_SYNC_CONFIG_H
+#define SHOPER_SYNC_CONFIG_H
+
+/* shoper-sync's INI file: a [sync] section and one [shop NAME] section per
+   shop. Every problem is reported as "FILE:LINE: problem; fix" before any
+   network call is made. */
+
+#include <stdbool.h>
+
+#define SHOPER_SYNC_DEFAULT_CONFIG "/etc/dovecot-shoper/shoper-sync.conf"
+#define SHOPER_SYNC_DEFAULT_INDEX "/var/lib/dovecot-shoper/orders.cdb"
+#define SHOPER_SYNC_DEFAULT_STATE_DIR "/var/lib/dovecot-shoper/state"
+#define SHOPER_SYNC_DEFAULT_HISTORY_DAYS 183
+#define SHOPER_SYNC_DEFAULT_INTERVAL 300
+#define SHOPER_SYNC_DEFAULT_TIMEOUT 60
+#define SHOPER_SYNC_DEFAULT_LANGUAGE "pl_PL"
+
+struct shoper_shop_config {
+	char *name;
+	char *url; /* "https://host[:port]", no path, no trailing slash */
+	char *login;
+	char *password_file;
+	char *ca_file; /* NULL: system CAs */
+	char *language;
+	unsigned int history_days;
+	unsigned int line; /* of the [shop NAME] header, for messages */
+	unsigned int password_file_line;
+};
+
+struct shoper_sync_config {
+	char *path;
+	char *index_path;
+	char *state_dir;
+	unsigned int history_days;
+	unsigned int interval;
+	unsigned int max_orders;
+	unsigned int timeout;
+	struct shoper_shop_config *shops;
+	unsigned int n_shops;
+};
+
+/* Parse and check path. Returns the config, or NULL with *errors_r set to
+   a malloc'd text of one "FILE:LINE: problem; fix" line per problem. */
+struct shoper_sync_config *shoper_config_load(const char *path,
+					      char **errors_r);
+void shoper_config_free(struct shoper_sync_config **cfg);
+
+const struct shoper_shop_config *shoper_config_find_shop(
+	const struct shoper_sync_config *cfg, const char *name);
+
+/* Normalise a shop URL as copied from the admin panel: "https://" and a
+   host with an optional port; a trailing path or slash is dropped. Returns
+   a malloc'd URL, or NULL with *why_r pointing to a static explanation. */
+char *shoper_config_normalize_url(const char *url, const char **why_r);
+
+/* Read the first line of the shop's password file (checked for mode).
+   Returns a malloc'd password or NULL with a message in err (size n). */
+char *shoper_config_read_password(const struct shoper_sync_config *cfg,
+				  const struct shoper_shop_config *shop,
+				  char *err, unsigned int n);
+
+#endif

@@ -1,0 +1,54 @@
+#ifndef SHOPER_SYNC_ENGINE_H
+#define SHOPER_SYNC_ENGINE_H
+
+/* Syncs one shop into the state: reference data, then orders (backfill,
+   new, status changes, full pass), then parcels, all in bulk calls. */
+
+#include <stdbool.h>
+#include <time.h>
+#include "config.h"
+#include "state.h"
+
+struct sync_progress;
+
+struct sync_shop_result {
+	char shop[72];
+	bool ok;
+	bool full; /* a full pass of the window was made */
+	char error[600];
+	long long total; /* orders to fetch as the shop counted them */
+	long long fetched; /* order objects received */
+	long long changed; /* new orders or status changes */
+	long long deleted; /* gone from the shop (full pass) */
+	long long pruned; /* older than the window */
+	long long skipped; /* unusable order objects */
+	long long parcels;
+	long long in_state; /* orders held for this shop afterwards */
+	unsigned int calls; /* HTTP requests made */
+	unsigned int auth_calls;
+	unsigned int throttled;
+	double secs;
+};
+
+struct sync_engine_opts {
+	bool full;
+	volatile int *stop_flag;
+	struct sync_progress *progress;
+};
+
+/* Returns 0 when the shop synced; -1 when it failed (res->error says why,
+   the shop's state is as it was before, except for committed backfill
+   chunks of a shop that was never published). */
+int sync_engine_run_shop(const struct shoper_sync_config *cfg,
+			 const struct shoper_shop_config *shop,
+			 struct sync_state *st,
+			 const struct sync_engine_opts *opts,
+			 struct sync_shop_result *res);
+
+/* Shop-local "YYYY-MM-DD HH:MM:SS" of now + offset seconds (the server's
+   local zone; SHOPER_SYNC_NOW overrides now, for tests). */
+void sync_local_time(long long offset, char out[20]);
+/* date (naive) + offset seconds; "" stays "". */
+void sync_date_add(const char *date, long long offset, char out[20]);
+
+#endif

@@ -1,0 +1,72 @@
+/* shoper-sync: keeps the order index in step with Shoper shops. */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: shoper-sync [-c FILE] [--quiet] COMMAND [ARGS]\n"
+	      "commands:\n"
+	      "  sync [--shop NAME] [--full]   sync once and publish the index\n"
+	      "  daemon                        sync every interval (SIGHUP reloads)\n"
+	      "  check                         check config, files, TLS, login, permissions\n"
+	      "  lookup [--json] EMAIL         show what the index holds for EMAIL\n"
+	      "  statuses [--shop NAME] [--json]  order statuses of the shops\n"
+	      "default FILE: " SHOPER_SYNC_DEFAULT_CONFIG "\n"
+	      "exit codes: 0 ok, 1 shop failed/problem found/not found, 2 usage,\n"
+	      "            3 bad configuration, 4 local state/index problem\n",
+	      f);
+}
+
+struct command {
+	const char *name;
+	int (*run)(struct cmd_ctx *ctx);
+};
+
+static const struct command commands[] = {
+	{"sync", cmd_sync},         {"daemon", cmd_daemon},
+	{"check", cmd_check},       {"lookup", cmd_lookup},
+	{"statuses", cmd_statuses},
+};
+
+int main(int argc, char **argv)
+{
+	struct cmd_ctx ctx;
+	int i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.config_path = SHOPER_SYNC_DEFAULT_CONFIG;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			ctx.config_path = argv[++i];
+		else if (strcmp(argv[i], "-q") == 0 ||
+			 strcmp(argv[i], "--quiet") == 0)
+			ctx.quiet = true;
+		else if (strcmp(argv[i], "-h") == 0 ||
+			 strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return SYNC_EXIT_OK;
+		} else {
+			fprintf(stderr, "shoper-sync: unknown option %s\n",
+				argv[i]);
+			usage(stderr);
+			return SYNC_EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return SYNC_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name) == 0) {
+			ctx.argc = argc - i - 1;
+			ctx.argv = argv + i + 1;
+			return commands[c].run(&ctx);
+		}
+	}
+	fprintf(stderr, "shoper-sync: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return SYNC_EXIT_USAGE;
+}

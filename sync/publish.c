@@ -1,0 +1,60 @@
+/* Builds the whole index from the state and replaces it atomically. */
+#include "publish.h"
+#include "engine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct publish_ctx {
+	struct shoper_index_writer *w;
+	long long n;
+};
+
+static int add_order(void *_ctx, const struct shoper_order *o,
+		     struct shoper_error *err)
+{
+	struct publish_ctx *ctx = _ctx;
+
+	ctx->n++;
+	return shoper_index_writer_add(ctx->w, o, err);
+}
+
+int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
+		 long long *orders_r, struct shoper_error *err)
+{
+	struct publish_ctx ctx = {NULL, 0};
+	struct sync_cursors c;
+	char window[20];
+	unsigned int shops = 0;
+	int ret = 0;
+
+	*orders_r = 0;
+	ctx.w = shoper_index_writer_new(cfg->max_orders);
+	if (ctx.w == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->n_shops && ret == 0; i++) {
+		const struct shoper_shop_config *shop = &cfg->shops[i];
+		if (sync_state_get_cursors(st, shop->name, &c, err) < 0) {
+			ret = -1;
+			break;
+		}
+		if (!c.backfill_done)
+			continue; /* never a partial shop */
+		shops++;
+		/* the window moves on even when the shop's sync failed */
+		sync_local_time(-(long long)shop->history_days * 86400, window);
+		ret = sync_state_export(st, shop->name, shop->url,
+					shop->language, window, add_order, &ctx,
+					err);
+	}
+	if (ret == 0 && shops > 0) {
+		ret = shoper_index_writer_publish(ctx.w, cfg->index_path, err);
+		if (ret == 0)
+			ret = 1;
+	}
+	shoper_index_writer_free(&ctx.w);
+	*orders_r = ctx.n;
+	return ret;
+}

@@ -1,0 +1,16 @@
+#ifndef SHOPER_SYNC_PUBLISH_H
+#define SHOPER_SYNC_PUBLISH_H
+
+/* State -> order index. Every configured shop whose first backfill has
+   completed is included with what the state holds for it, so a shop whose
+   latest sync failed keeps its last good data. */
+
+#include "config.h"
+#include "state.h"
+
+/* Returns 1 published, 0 nothing to publish yet (no shop was ever synced;
+   the old index, if any, stays), -1 error. */
+int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
+		 long long *orders_r, struct shoper_error *err);
+
+#endif

@@ -1,0 +1,99 @@
+#ifndef SHOPER_SYNC_STATE_H
+#define SHOPER_SYNC_STATE_H
+
+/* shoper-sync's private state: SQLite (WAL) in state_dir/state.db. Per
+   shop: orders, parcels, statuses (names per language), currencies,
+   shipping methods and the cursors of the incremental sync. */
+
+#include <stdbool.h>
+#include "shoper-index.h"
+#include "order-parse.h"
+
+struct sync_state;
+
+struct sync_cursors {
+	long long max_order_id; /* highest order id stored */
+	long long max_parcel_id; /* highest parcel id stored */
+	long long min_order_id; /* lowest order id in the window (parcels) */
+	char status_since[20]; /* highest status_date seen */
+	long long last_full_pass; /* unix time of the last complete pass */
+	long long last_good_sync; /* unix time of the last successful sync */
+	long long pass; /* number of the current/last full pass */
+	bool backfill_done; /* the first complete pass happened */
+	char window_start[20]; /* window used by the last sync */
+	char cred_fp[160]; /* login, url and password file identity */
+};
+
+/* Create dir (0700) if missing, refuse it if group/others have access,
+   take the state lock (another shoper-sync holding it is an error unless
+   readonly) and open or create the database. */
+int sync_state_open(const char *dir, bool readonly, struct sync_state **st_r,
+		    struct shoper_error *err);
+void sync_state_close(struct sync_state **st);
+
+int sync_state_begin(struct sync_state *st, struct shoper_error *err);
+int sync_state_commit(struct sync_state *st, struct shoper_error *err);
+void sync_state_rollback(struct sync_state *st);
+
+int sync_state_get_cursors(struct sync_state *st, const char *shop,
+			   struct sync_cursors *c, struct shoper_error *err);
+int sync_state_set_cursors(struct sync_state *st, const char *shop,
+			   const struct sync_cursors *c,
+			   struct shoper_error *err);
+
+/* Insert or replace; *changed_r: new order, or status id/date differ. */
+int sync_state_put_order(struct sync_state *st, const char *shop,
+			 const struct sync_order *o, long long pass,
+			 const char *synced, bool *changed_r,
+			 struct shoper_error *err);
+int sync_state_put_parcel(struct sync_state *st, const char *shop,
+			  const struct sync_parcel *p, long long pass,
+			  struct shoper_error *err);
+int sync_state_delete_parcels_of(struct sync_state *st, const char *shop,
+				 long long order_id, struct shoper_error *err);
+
+/* Reference data: clear(table) then put rows; table is "statuses",
+   "currencies" or "shippings". */
+int sync_state_clear_refs(struct sync_state *st, const char *shop,
+			  const char *table, struct shoper_error *err);
+int sync_state_put_status(struct sync_state *st, const char *shop,
+			  const struct sync_status *s,
+			  struct shoper_error *err);
+int sync_state_put_ref(struct sync_state *st, const char *shop,
+		       const char *table, long long id, const char *name,
+		       size_t name_len, struct shoper_error *err);
+
+/* Delete orders dated before window_start (and their parcels). Returns
+   the number deleted or -1. */
+long long sync_state_prune(struct sync_state *st, const char *shop,
+			   const char *window_start, struct shoper_error *err);
+/* After a complete pass: delete orders in the window and parcels not seen
+   in pass. Returns orders deleted or -1. */
+long long sync_state_sweep(struct sync_state *st, const char *shop,
+			   long long pass, struct shoper_error *err);
+
+long long sync_state_count_orders(struct sync_state *st, const char *shop);
+long long sync_state_min_order_id(struct sync_state *st, const char *shop);
+
+/* Every order of shop dated >= window_start, as the index wants it
+   (status name in lang, currency code, tracking numbers, admin URL built
+   from base_url). Pointers are valid during the callback only. */
+typedef int sync_state_order_cb(void *ctx, const struct shoper_order *o,
+				struct shoper_error *err);
+int sync_state_export(struct sync_state *st, const char *shop,
+		      const char *base_url, const char *lang,
+		      const char *window_start, sync_state_order_cb *cb,
+		      void *ctx, struct shoper_error *err);
+
+struct sync_status_row {
+	long long status_id;
+	int type;
+	bool active;
+	const char *name;
+};
+typedef void sync_state_status_cb(void *ctx, const struct sync_status_row *r);
+int sync_state_list_statuses(struct sync_state *st, const char *shop,
+			     const char *lang, sync_state_status_cb *cb,
+			     void *ctx, struct shoper_error *err);
+
+#endif
