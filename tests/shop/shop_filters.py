@@ -66,8 +66,13 @@ def get_path(obj, path):
 
 
 class Cond:
+    """One condition, with the comparison decided once: numeric when the
+    filter value is a number (by value), else as strings (dates too)."""
+
     def __init__(self, field, op, value):
         self.field, self.op = field, op
+        self.dotted = "." in field
+        self.num = None
         if op in ("in", "not in"):
             if isinstance(value, str):
                 v = value.strip()
@@ -79,30 +84,55 @@ class Cond:
             self.value = _like(_scalar(value) or "")
         else:
             self.value = _scalar(value)
+            if self.value is not None and NUM_RE.match(self.value):
+                self.num = float(self.value)
+
+    def _rel(self, v):
+        """v compared with the value: -1/0/1, or None when v is null."""
+        if v is None:
+            return None
+        if self.num is not None:
+            try:
+                f = float(v)
+                return (f > self.num) - (f < self.num)
+            except ValueError:
+                pass
+        s = self.value
+        return (v > s) - (v < s)
 
     def match(self, obj):
-        v = _scalar(get_path(obj, self.field)) if "." in self.field \
-            else _scalar(obj.get(self.field))
+        if self.dotted:
+            v = _scalar(get_path(obj, self.field))
+        else:
+            v = obj.get(self.field)
+            if v.__class__ is not str:
+                v = _scalar(v)
         op = self.op
-        if op == "=":
-            return _cmp(v, self.value) == 0
-        if op == "!=":
-            return _cmp(v, self.value) != 0
-        if op == ">":
-            return v is not None and _cmp(v, self.value) > 0
-        if op == ">=":
-            return v is not None and _cmp(v, self.value) >= 0
-        if op == "<":
-            return v is not None and _cmp(v, self.value) < 0
-        if op == "<=":
-            return v is not None and _cmp(v, self.value) <= 0
         if op == "in":
             return any(_cmp(v, x) == 0 for x in self.value)
         if op == "not in":
             return all(_cmp(v, x) != 0 for x in self.value)
         if op == "like":
             return v is not None and bool(self.value.match(v))
-        return v is None or not self.value.match(v)
+        if op == "not like":
+            return v is None or not self.value.match(v)
+        if self.value is None:
+            eq = v is None
+            return eq if op == "=" else not eq if op == "!=" else False
+        r = self._rel(v)
+        if op == "=":
+            return r == 0
+        if op == "!=":
+            return r != 0
+        if r is None:
+            return False
+        if op == ">":
+            return r > 0
+        if op == ">=":
+            return r >= 0
+        if op == "<":
+            return r < 0
+        return r <= 0
 
 
 def _conds_for(field, spec, known):

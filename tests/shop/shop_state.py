@@ -14,6 +14,7 @@ from shop_data import fmt, parse_date
 import shop_filters
 
 # primary key and filterable fields per collection
+RANGE_OPS = (">", ">=", "<", "<=", "=")
 PK = {"orders": "order_id", "order-products": "id", "statuses": "status_id",
       "parcels": "parcel_id", "users": "user_id", "currencies": "currency_id",
       "shippings": "shipping_id", "payments": "payment_id",
@@ -62,6 +63,7 @@ class Shop:
         self.ojson = {}
         self.version = 0
         self.qcache = {}
+        self._dates = None
 
     # ---- clock ----
     def mono(self):
@@ -222,6 +224,8 @@ class Shop:
                 yield ln
 
     def candidates(self, res, conds):
+        """(objects to filter, conditions still to check), in primary key
+        order; order_id ranges of orders are cut with bisect."""
         if res == "order-products":
             for c in conds:
                 if c.field == "order_id" and c.op in ("=", "in"):
@@ -232,18 +236,25 @@ class Shop:
                             out.extend(self.lines.get(int(float(i)), ()))
                         except (TypeError, ValueError):
                             pass
-                    return out
-            return list(self.all_lines())
+                    return out, conds
+            return list(self.all_lines()), conds
         if res != "orders":
             t = self.table(res)
-            return [t[k] for k in sorted(t)]
+            return [t[k] for k in sorted(t)], conds
         lo, hi = 0, len(self.order_ids)
         ids = self.order_ids
+        rest = []
+        dates = self.order_dates()
         for c in conds:
-            if c.field != "order_id" or c.value is None or \
-                    not shop_filters.NUM_RE.match(c.value):
+            if c.field == "date" and dates is not None and c.num is None \
+                    and c.value is not None and c.op in RANGE_OPS:
+                lo, hi = self._bisect(dates, c.op, c.value, lo, hi)
                 continue
-            v = float(c.value)
+            if c.field != "order_id" or c.num is None or c.op not in \
+                    RANGE_OPS:
+                rest.append(c)
+                continue
+            v = c.num
             if c.op == ">":
                 lo = max(lo, bisect.bisect_right(ids, math.floor(v)))
             elif c.op == ">=":
@@ -255,7 +266,32 @@ class Shop:
             elif c.op == "=":
                 lo = max(lo, bisect.bisect_left(ids, v))
                 hi = min(hi, bisect.bisect_right(ids, v))
-        return [self.orders[i] for i in ids[lo:hi]]
+        return self._dates[2][lo:hi], rest
+
+    def order_dates(self):
+        """Order dates in id order when they never decrease (generated
+        data; orders created later), else None: then date ranges bisect."""
+        if self._dates is None or self._dates[0] != self.version:
+            objs = [self.orders[i] for i in self.order_ids]
+            d = [o["date"] for o in objs]
+            mono = all(d[i] <= d[i + 1] for i in range(len(d) - 1))
+            self._dates = (self.version, d if mono else None, objs)
+        return self._dates[1]
+
+    @staticmethod
+    def _bisect(vals, op, v, lo, hi):
+        if op == ">":
+            lo = max(lo, bisect.bisect_right(vals, v))
+        elif op == ">=":
+            lo = max(lo, bisect.bisect_left(vals, v))
+        elif op == "<":
+            hi = min(hi, bisect.bisect_left(vals, v))
+        elif op == "<=":
+            hi = min(hi, bisect.bisect_right(vals, v))
+        else:
+            lo = max(lo, bisect.bisect_left(vals, v))
+            hi = min(hi, bisect.bisect_right(vals, v))
+        return lo, hi
 
     def query(self, res, params):
         """Sorted matching objects for a collection GET (cached per data
@@ -267,10 +303,14 @@ class Shop:
         hit = self.qcache.get(key)
         if hit is not None and hit[0] == self.version:
             return hit[1]
-        objs = self.candidates(res, conds)
-        if conds:
-            objs = [o for o in objs if all(c.match(o) for c in conds)]
-        if order:
+        objs, conds = self.candidates(res, conds)
+        for c in conds:
+            objs = [o for o in objs if c.match(o)]
+        if order == [(PK[res], False)]:
+            pass
+        elif order == [(PK[res], True)]:
+            objs = objs[::-1]
+        elif order:
             objs = shop_filters.apply_sort(objs, order, PK[res])
         if len(self.qcache) > 256:
             self.qcache.clear()

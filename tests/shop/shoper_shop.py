@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import shop_api  # noqa: E402
