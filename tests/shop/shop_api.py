@@ -299,6 +299,10 @@ def handle(shop, method, path, query, headers, body):
     elif bkey is None:
         r = err(shop, 401, "unauthorized_client",
                 "Provided access token is invalid")
+    elif rel.split("/")[0] in shop.cfg["forbidden"]:
+        r = err(shop, 403, "insufficient_scope",
+                "The request requires higher privileges than provided by "
+                "the access token")
     elif rel == "bulk":
         if method not in ("POST", "PUT"):
             r = err(shop, 405, "invalid_request", "Method not allowed")

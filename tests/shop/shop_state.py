@@ -42,7 +42,8 @@ class Shop:
                     "page_beyond": args.page_beyond,
                     "header_case": args.header_case,
                     "json_style": args.json_style,
-                    "gzip": args.gzip, "bulk_max": 25}
+                    "gzip": args.gzip, "bulk_max": 25,
+                    "forbidden": []}
         self.tokens = {}
         self.buckets = {}
         self.faults = []
