@@ -15,7 +15,7 @@ struct mail_user;
 #define SHOPER_MAX_MAX_ORDERS 20
 /* The order number is the last parenthesised group of the pattern. */
 #define SHOPER_DEFAULT_SUBJECT_PATTERN \
-	"(#|nr\\.? *|no\\.? *|order *|zam[oó]wienie *)([0-9]{1,12})"
+	"(#|nr\\.? *|no\\.? *|order *|zam(o|ó)wienie *)([0-9]{1,12})"
 
 enum shoper_match_key {
 	SHOPER_MATCH_FROM = 0,
