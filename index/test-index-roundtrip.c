@@ -270,5 +270,6 @@ int main(void)
 	test_huge_and_empty();
 	test_replace_and_dup();
 	test_rmdir(dir);
+	free(dir);
 	return tap_done();
 }
