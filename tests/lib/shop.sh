@@ -10,6 +10,17 @@
 
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 SHOP_DIR_SRC="$TOP_SRCDIR/tests/shop"
+# The interpreter, resolved once (a pyenv-style shim costs seconds a call):
+# $SHOP_PYTHON, else configure's $PYTHON3, else Debian's, else python3's.
+if [ -z "${SHOP_PYTHON:-}" ]; then
+	if [ -n "${PYTHON3:-}" ]; then
+		SHOP_PYTHON=$PYTHON3
+	elif [ -x /usr/bin/python3 ]; then
+		SHOP_PYTHON=/usr/bin/python3
+	else
+		SHOP_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+	fi
+fi
 
 shop_ca_init() {
 	[ -f "$1/ca.pem" ] && return 0
@@ -21,7 +32,7 @@ shop_start() {
 	shift 2
 	_pf="$_sd/$_sn.port"
 	rm -f "$_pf"
-	python3 "$SHOP_DIR_SRC/shoper_shop.py" --cert "$_sd/server.pem" \
+	"$SHOP_PYTHON" "$SHOP_DIR_SRC/shoper_shop.py" --cert "$_sd/server.pem" \
 		--key "$_sd/server.key" --port 0 --port-file "$_pf" \
 		--name "$_sn" "$@" >"$_sd/$_sn.log" 2>&1 &
 	SHOP_PID=$!
@@ -46,7 +57,7 @@ shop_start() {
 }
 
 shop_ctl() {
-	python3 "$SHOP_DIR_SRC/shopctl.py" --url "$SHOP_URL" --ca "$SHOP_CA" "$@"
+	"$SHOP_PYTHON" "$SHOP_DIR_SRC/shopctl.py" --url "$SHOP_URL" --ca "$SHOP_CA" "$@"
 }
 
 shop_stop() {

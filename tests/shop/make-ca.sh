@@ -12,12 +12,12 @@ umask 077
 
 mk() { # prefix ca-name
 	p=$1
-	$OPENSSL req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+	$OPENSSL req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -sha256 \
 		-keyout "$out/${p}ca.key" -out "$out/${p}ca.pem" \
 		-subj "/CN=$2" \
 		-addext "basicConstraints=critical,CA:TRUE" \
 		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-	$OPENSSL req -newkey rsa:2048 -nodes -sha256 \
+	$OPENSSL req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 \
 		-keyout "$out/${p}server.key" -out "$out/${p}server.csr" \
 		-subj "/CN=localhost" 2>/dev/null
 	printf '%s\n' \

@@ -4,7 +4,6 @@ Handlers return Resp with the body already serialised (so cached order
 JSON is spliced into list and bulk answers without re-encoding)."""
 
 import base64
-import datetime
 import json
 import math
 import urllib.parse
@@ -139,7 +138,7 @@ def object_mtime(shop, parts, params):
             ts = int(parse_date(d).replace(
                 tzinfo=shop.tz).timestamp())
         return Resp(200, shop.dumps({"date": ts}))
-    return Resp(200, shop.dumps({"date": int(shop.now_dt().timestamp())}))
+    return Resp(200, shop.dumps({"date": shop.unix_now()}))
 
 
 def put_order(shop, ident, body):
@@ -321,11 +320,3 @@ def handle(shop, method, path, query, headers, body):
         r.action, r.fault = trunc.action, trunc.fault
     shop.count("codes", str(r.code))
     return r
-
-
-def tz_of():
-    try:
-        import zoneinfo
-        return zoneinfo.ZoneInfo("Europe/Warsaw")
-    except Exception:
-        return datetime.timezone(datetime.timedelta(hours=1))

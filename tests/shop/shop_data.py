@@ -73,6 +73,15 @@ PAYMENTS = [(1, "Przelew bankowy", "Bank transfer"),
             (4, "BLIK", "BLIK")]
 
 
+def tz_of():
+    """The shop's zone (Polish shops: Europe/Warsaw)."""
+    try:
+        import zoneinfo
+        return zoneinfo.ZoneInfo("Europe/Warsaw")
+    except Exception:
+        return datetime.timezone(datetime.timedelta(hours=1))
+
+
 def ri(rnd, a, b):
     """rnd.randint's job, faster (generation of big shops)."""
     return a + int(rnd.random() * (b - a + 1))

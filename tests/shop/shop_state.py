@@ -25,11 +25,14 @@ class Shop:
     def __init__(self, args):
         self.args = args
         self.name = args.name
+        self.tz = shop_data.tz_of()
         self.shop_url = "https://%s.example.pl" % args.name
         if args.now:
             self.base_now = parse_date(args.now)
         else:
-            self.base_now = datetime.datetime.now().replace(microsecond=0)
+            # naive shop-local time, as the webapi shows it
+            self.base_now = datetime.datetime.now(self.tz).replace(
+                tzinfo=None, microsecond=0)
         self.mono0 = time.monotonic()
         self.clock_offset = 0.0
         self.lock = threading.RLock()
@@ -73,6 +76,9 @@ class Shop:
     def now_dt(self):
         return self.base_now + datetime.timedelta(
             seconds=int(time.monotonic() - self.mono0 + self.clock_offset))
+
+    def unix_now(self):
+        return int(self.now_dt().replace(tzinfo=self.tz).timestamp())
 
     def now_s(self):
         return fmt(self.now_dt())
@@ -200,7 +206,7 @@ class Shop:
 
     def touch_order(self, oid):
         self.ojson.pop(oid, None)
-        self.mtime[oid] = int(self.now_dt().timestamp())
+        self.mtime[oid] = self.unix_now()
         self.version += 1
 
     # ---- queries ----

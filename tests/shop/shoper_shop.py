@@ -17,7 +17,6 @@ import threading
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import shop_api  # noqa: E402
 import shop_http  # noqa: E402
 from shop_state import Shop  # noqa: E402
 
@@ -65,9 +64,7 @@ def parse_args(argv=None):
 
 
 def build_shop(args):
-    shop = Shop(args)
-    shop.tz = shop_api.tz_of()
-    return shop
+    return Shop(args)
 
 
 def write_port_file(path, port):
