@@ -2,6 +2,8 @@
 
 #include "lib.h"
 #include "ioloop.h"
+
+#include <sys/stat.h>
 #include "shoper-index.h"
 #include "shoper-index-cache.h"
 
@@ -16,6 +18,14 @@ static time_t shoper_last_warning;
 static void shoper_index_cache_set_error(const char *path, const char *error)
 {
 	time_t now = time(NULL);
+	struct stat st;
+
+	/* a different broken file is a new state: key on the file too */
+	if (stat(path, &st) == 0) {
+		error = t_strdup_printf("%s (inode %llu, %lld bytes)", error,
+					(unsigned long long)st.st_ino,
+					(long long)st.st_size);
+	}
 
 	if (shoper_last_error != NULL && strcmp(shoper_last_error, error) == 0 &&
 	    now - shoper_last_warning < SHOPER_WARN_INTERVAL_SECS)
