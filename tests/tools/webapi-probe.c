@@ -318,6 +318,35 @@ static json_object *stats_json(const struct shoper_webapi_stats *s)
 	return j;
 }
 
+/* --flat: one "path=value" line per scalar, for sh tests without a JSON
+   tool: results.0.status=ok, stats.auth_calls=1. */
+static void print_flat(json_object *j, const char *prefix)
+{
+	char key[256];
+
+	if (json_object_is_type(j, json_type_object)) {
+		json_object_object_foreach(j, k, v)
+		{
+			snprintf(key, sizeof(key), "%s%s%s", prefix,
+				 *prefix != '\0' ? "." : "", k);
+			print_flat(v, key);
+		}
+	} else if (json_object_is_type(j, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(j); i++) {
+			snprintf(key, sizeof(key), "%s%s%zu", prefix,
+				 *prefix != '\0' ? "." : "", i);
+			print_flat(json_object_array_get_idx(j, i), key);
+		}
+	} else {
+		const char *s = j == NULL ? "" : json_object_get_string(j);
+
+		printf("%s=", prefix);
+		for (; *s != '\0'; s++)
+			putchar(*s == '\n' || *s == '\r' ? ' ' : *s);
+		putchar('\n');
+	}
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: webapi-probe --url URL --login LOGIN "
@@ -327,12 +356,20 @@ static int usage(void)
 	return 2;
 }
 
+static bool flat;
+
 static int parse_args(int argc, char **argv, struct shoper_webapi_settings *set,
 		      int *first_step)
 {
 	int i;
 
 	set->shop_name = "probe";
+	if (argc > 1 && strcmp(argv[1], "--flat") == 0) {
+		flat = true;
+		argc--;
+		argv++;
+		*first_step = 1;
+	}
 	for (i = 1; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
 
@@ -357,7 +394,7 @@ static int parse_args(int argc, char **argv, struct shoper_webapi_settings *set,
 		else
 			return -1;
 	}
-	*first_step = i;
+	*first_step += i;
 	return set->base_url == NULL || set->login == NULL ||
 			       set->password == NULL
 		       ? -1
@@ -371,7 +408,7 @@ int main(int argc, char **argv)
 	struct probe p = {0};
 	json_object *out, *r;
 	double start = now_secs();
-	int first;
+	int first = 0;
 
 	if (parse_args(argc, argv, &set, &first) < 0)
 		return usage();
@@ -404,7 +441,11 @@ int main(int argc, char **argv)
 	json_object_object_add(out, "elapsed_secs",
 			       json_object_new_double(now_secs() - start));
 	json_object_object_add(out, "ok", json_object_new_boolean(!p.failed));
-	printf("%s\n", json_object_to_json_string_ext(
+	if (flat)
+		print_flat(out, "");
+	else
+		printf("%s\n",
+		       json_object_to_json_string_ext(
 			       out, JSON_C_TO_STRING_PRETTY |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(out);
