@@ -221,10 +221,12 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_uint(p, key, value, 1, 64, &cfg->max_orders);
 	else if (strcmp(key, "timeout") == 0)
 		set_uint(p, key, value, 1, 600, &cfg->timeout);
+	else if (strcmp(key, "tracking_days") == 0)
+		set_uint(p, key, value, 1, 3650, &cfg->tracking_days);
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days",
 			key);
 }
 
@@ -486,6 +488,7 @@ struct shoper_sync_config *shoper_config_load(const char *path, char **errors_r)
 	p.cfg->interval = SHOPER_SYNC_DEFAULT_INTERVAL;
 	p.cfg->max_orders = 20;
 	p.cfg->timeout = SHOPER_SYNC_DEFAULT_TIMEOUT;
+	p.cfg->tracking_days = SHOPER_SYNC_DEFAULT_TRACKING_DAYS;
 	while (getline(&line, &size, f) > 0) {
 		p.line++;
 		if (strlen(line) > 4096) {

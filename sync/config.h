@@ -13,6 +13,7 @@
 #define SHOPER_SYNC_DEFAULT_HISTORY_DAYS 183
 #define SHOPER_SYNC_DEFAULT_INTERVAL 300
 #define SHOPER_SYNC_DEFAULT_TIMEOUT 60
+#define SHOPER_SYNC_DEFAULT_TRACKING_DAYS 30
 #define SHOPER_SYNC_DEFAULT_LANGUAGE "pl_PL"
 
 struct shoper_shop_config {
@@ -35,6 +36,7 @@ struct shoper_sync_config {
 	unsigned int interval;
 	unsigned int max_orders;
 	unsigned int timeout;
+	unsigned int tracking_days;
 	struct shoper_shop_config *shops;
 	unsigned int n_shops;
 };

@@ -20,6 +20,8 @@
 #define STATUS_OVERLAP_SECS 600
 #define FULL_PASS_EVERY_SECS 86400
 #define MAX_ITEM_FAILURES 6
+/* pages asked for a stream of unknown size when slots are free */
+#define SPECULATIVE_PAGES 4
 
 enum stream_kind {
 	SK_STATUSES,
@@ -29,6 +31,8 @@ enum stream_kind {
 	SK_STATUS_CHANGES,
 	SK_PARCELS,
 	SK_PARCELS_OF,
+	/* first order of the tracking window: where parcels start */
+	SK_TRACK_PROBE,
 };
 
 struct stream {
@@ -56,6 +60,7 @@ struct engine {
 	char synced[20];
 	struct stream streams[MAX_STREAMS];
 	unsigned int n_streams;
+	long long parcel_min; /* parcels of orders from this id on (full) */
 	long long *refetch; /* orders whose parcels are read again */
 	unsigned int n_refetch, refetch_alloc;
 	struct shoper_error err;
@@ -72,6 +77,7 @@ static const char *stream_path(enum stream_kind kind)
 		return "/webapi/rest/shippings";
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
+	case SK_TRACK_PROBE:
 		return "/webapi/rest/orders";
 	default:
 		return "/webapi/rest/parcels";
@@ -89,6 +95,7 @@ static const char *stream_key(enum stream_kind kind)
 		return "shipping_id";
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
+	case SK_TRACK_PROBE:
 		return "order_id";
 	default:
 		return "parcel_id";
@@ -209,10 +216,13 @@ static json_object *build_bulk(struct engine *e)
 	}
 	for (unsigned int i = 0; i < e->n_streams && left > 0; i++) {
 		struct stream *s = &e->streams[i];
-		if (s->n_slots > 0 && s->greedy && s->remaining < 0) {
-			s->n_slots += left;
-			left = 0;
-		}
+		if (s->n_slots == 0 || s->remaining >= 0 ||
+		    s->kind < SK_ORDERS || s->kind == SK_TRACK_PROBE)
+			continue;
+		unsigned int more = s->greedy ? left : SPECULATIVE_PAGES - 1;
+		more = more > left ? left : more;
+		s->n_slots += more;
+		left -= more;
 	}
 	reqs = json_object_new_array();
 	for (unsigned int i = 0; i < e->n_streams; i++) {
@@ -314,6 +324,10 @@ static int handle_ref(struct engine *e, struct stream *s, json_object *item)
 static int handle_item(struct engine *e, struct stream *s, json_object *item)
 {
 	switch (s->kind) {
+	case SK_TRACK_PROBE:
+		if (e->parcel_min == 0)
+			e->parcel_min = sync_json_id(item, s->key);
+		return 0;
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
 		return handle_order(e, s, item);
@@ -411,6 +425,11 @@ static int process_stream(struct engine *e, struct stream *s,
 	if (new_cursor > s->cursor || last)
 		s->failures = 0;
 	s->cursor = new_cursor;
+	if (s->kind == SK_TRACK_PROBE && !failed) {
+		last = true;
+		if (e->parcel_min == 0) /* no order that recent */
+			e->parcel_min = e->c.max_order_id + 1;
+	}
 	if (last)
 		s->done = true;
 	else if (failed && ++s->failures >= MAX_ITEM_FAILURES)
@@ -455,12 +474,11 @@ static void activate_parcels(struct engine *e)
 {
 	for (unsigned int i = 0; i < e->n_streams; i++) {
 		struct stream *s = &e->streams[i];
-		if (s->kind != SK_PARCELS || s->active ||
-		    e->c.min_order_id == 0)
+		long long min = e->full ? e->parcel_min : e->c.min_order_id;
+		if (s->kind != SK_PARCELS || s->active || min == 0)
 			continue;
-		s->filters = filter_add(
-			s->filters, "order_id",
-			">=", json_object_new_int64(e->c.min_order_id));
+		s->filters = filter_add(s->filters, "order_id",
+					">=", json_object_new_int64(min));
 		s->active = true;
 	}
 }
@@ -585,6 +603,19 @@ static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
 			   filter_add(f, "status_date",
 				      ">=", json_object_new_string(since)));
 	}
+	if (e->full) {
+		/* tracking numbers matter for recent orders: a full pass reads
+		   the parcels of the last tracking_days only (later parcels
+		   of any order in the window come with the incremental runs) */
+		char start[20];
+		unsigned int days = e->cfg->tracking_days;
+		sync_local_time(-(long long)days * 86400, start);
+		if (strcmp(start, window) < 0)
+			memcpy(start, window, sizeof(start));
+		add_stream(e, SK_TRACK_PROBE, 0,
+			   filter_add(NULL, "date",
+				      ">=", json_object_new_string(start)));
+	}
 	s = add_stream(e, SK_PARCELS, sweep ? 0 : e->c.max_parcel_id, NULL);
 	s->active = false;
 	activate_parcels(e);
@@ -643,8 +674,9 @@ static int sync_shop(struct engine *e)
 	if (run_streams(e) < 0 || refetch_parcels(e) < 0)
 		goto fail;
 	if (sweep) {
-		e->res->deleted = sync_state_sweep(e->st, e->shop->name,
-						   e->c.pass, &e->err);
+		e->res->deleted =
+			sync_state_sweep(e->st, e->shop->name, e->c.pass,
+					 e->parcel_min, &e->err);
 		if (e->res->deleted < 0)
 			goto fail;
 	}

@@ -7,7 +7,7 @@
 
 struct publish_ctx {
 	struct shoper_index_writer *w;
-	long long n;
+	long long n, skipped;
 };
 
 static int add_order(void *_ctx, const struct shoper_order *o,
@@ -15,14 +15,19 @@ static int add_order(void *_ctx, const struct shoper_order *o,
 {
 	struct publish_ctx *ctx = _ctx;
 
-	ctx->n++;
-	return shoper_index_writer_add(ctx->w, o, err);
+	/* one unusable order (e.g. a field over the index's limit) must not
+	   keep every other order out of the index */
+	if (shoper_index_writer_add(ctx->w, o, err) < 0)
+		ctx->skipped++;
+	else
+		ctx->n++;
+	return 0;
 }
 
 int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 		 long long *orders_r, struct shoper_error *err)
 {
-	struct publish_ctx ctx = {NULL, 0};
+	struct publish_ctx ctx = {NULL, 0, 0};
 	struct sync_cursors c;
 	char window[20];
 	unsigned int shops = 0;

@@ -43,7 +43,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS parcels(shop TEXT NOT NULL, parcel_id INTEGER NOT NULL,"
 	" order_id INTEGER NOT NULL, shipping_code TEXT, seen INTEGER,"
 	" PRIMARY KEY(shop, parcel_id));"
-	"CREATE INDEX IF NOT EXISTS parcels_order ON parcels(shop, order_id);"
+	"CREATE INDEX IF NOT EXISTS parcels_by_order ON parcels(shop, order_id, parcel_id);"
 	"CREATE TABLE IF NOT EXISTS statuses(shop TEXT NOT NULL, status_id INTEGER NOT NULL,"
 	" type INTEGER, active INTEGER, PRIMARY KEY(shop, status_id));"
 	"CREATE TABLE IF NOT EXISTS status_names(shop TEXT NOT NULL, status_id INTEGER NOT NULL,"
@@ -490,13 +490,23 @@ long long sync_state_prune(struct sync_state *st, const char *shop,
 	return n;
 }
 
+static const char *parcel_min_text(long long n, char buf[32])
+{
+	snprintf(buf, 32, "%lld", n);
+	return buf;
+}
+
 long long sync_state_sweep(struct sync_state *st, const char *shop,
-			   long long pass, struct shoper_error *err)
+			   long long pass, long long parcel_min,
+			   struct shoper_error *err)
 {
 	long long n = run(st, "DELETE FROM orders WHERE shop=?1 AND seen != ?2",
 			  shop, pass, NULL, err);
-	if (n < 0 || run(st, "DELETE FROM parcels WHERE shop=?1 AND seen != ?2",
-			 shop, pass, NULL, err) < 0)
+	char buf[32];
+	if (n < 0 ||
+	    run(st,
+		"DELETE FROM parcels WHERE shop=?1 AND seen != ?2 AND order_id >= CAST(?3 AS INTEGER)",
+		shop, pass, parcel_min_text(parcel_min, buf), err) < 0)
 		return -1;
 	return n;
 }

@@ -67,10 +67,11 @@ int sync_state_put_ref(struct sync_state *st, const char *shop,
    the number deleted or -1. */
 long long sync_state_prune(struct sync_state *st, const char *shop,
 			   const char *window_start, struct shoper_error *err);
-/* After a complete pass: delete orders in the window and parcels not seen
-   in pass. Returns orders deleted or -1. */
+/* After a complete pass: delete orders and parcels (of orders from
+   parcel_min on) not seen in pass. Returns orders deleted or -1. */
 long long sync_state_sweep(struct sync_state *st, const char *shop,
-			   long long pass, struct shoper_error *err);
+			   long long pass, long long parcel_min,
+			   struct shoper_error *err);
 
 long long sync_state_count_orders(struct sync_state *st, const char *shop);
 long long sync_state_min_order_id(struct sync_state *st, const char *shop);

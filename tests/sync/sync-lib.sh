@@ -1,0 +1,110 @@
+# Shared by tests/sync/test-sync-*.sh: TAP output, a temp dir, test shops
+# over real TLS and a shoper-sync configuration for them.
+#   sync_init                      temp dir, CA, empty config (call first)
+#   sync_add_shop NAME [args]      start a shop, add [shop NAME] to the config
+#   sync_run ARGS...               run shoper-sync -c CONF ARGS; sets RC, OUT
+#   sync_compare NAME [args]       exact comparison of state + index with the shop
+#   shop_use NAME                  make NAME the shop for shop_ctl
+#   ok COND... / tap_ok DESC CMD...  TAP lines
+set -u
+: "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${TOP_BUILDDIR:=$(pwd)}"
+. "$TOP_SRCDIR/tests/lib/shop.sh"
+SYNC_BIN="$TOP_BUILDDIR/sync/shoper-sync"
+TAP_N=0
+TAP_FAILED=0
+
+tap() { # tap RESULT(0=ok) DESC
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+
+tap_ok() { # tap_ok DESC CMD...: ok when CMD succeeds
+	_d=$1
+	shift
+	if "$@"; then tap 0 "$_d"; else tap 1 "$_d"; fi
+}
+
+tap_end() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+sync_cleanup() {
+	for _p in $SHOP_PIDS; do
+		kill "$_p" 2>/dev/null
+	done
+	for _p in $SHOP_PIDS; do
+		wait "$_p" 2>/dev/null
+	done
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+}
+
+sync_init() {
+	if [ ! -x "$SYNC_BIN" ]; then
+		echo "1..0 # SKIP shoper-sync not built"
+		exit 0
+	fi
+	T=$(mktemp -d /tmp/test-sync.XXXXXX)
+	chmod 700 "$T"
+	SHOP_PIDS=
+	trap sync_cleanup EXIT
+	trap 'exit 1' INT TERM
+	shop_ca_init "$T/ca" >/dev/null 2>&1 || {
+		echo "1..0 # SKIP cannot make a CA"
+		exit 0
+	}
+	mkdir -p "$T/index"
+	CONF="$T/shoper-sync.conf"
+	STATE="$T/state"
+	printf '[sync]\nindex = %s/index/orders.cdb\nstate_dir = %s\ntracking_days = 3650\ntimeout = %s\n' \
+		"$T" "$STATE" "${SYNC_TIMEOUT:-10}" >"$CONF"
+}
+
+sync_add_shop() { # NAME [shop args]
+	_n=$1
+	shift
+	shop_start "$T/ca" "$_n" --login "api-$_n" --password "pw-$_n" "$@" ||
+		return 1
+	SHOP_PIDS="$SHOP_PIDS $SHOP_PID"
+	eval "URL_$_n=\$SHOP_URL"
+	eval "PID_$_n=\$SHOP_PID"
+	printf 'pw-%s\n' "$_n" >"$T/$_n.password"
+	chmod 600 "$T/$_n.password"
+	printf '\n[shop %s]\nurl = %s\nlogin = api-%s\npassword_file = %s/%s.password\nca_file = %s\n' \
+		"$_n" "$SHOP_URL" "$_n" "$T" "$_n" "$SHOP_CA" >>"$CONF"
+}
+
+shop_use() {
+	eval "SHOP_URL=\$URL_$1"
+	eval "SHOP_PID=\$PID_$1"
+	SHOP_CA="$T/ca/ca.pem"
+}
+
+sync_run() {
+	OUT=$("$SYNC_BIN" -c "$CONF" "$@" 2>&1)
+	RC=$?
+	echo "$OUT" | sed 's/^/# /'
+}
+
+sync_compare() { # NAME [compare args]: exact state + index vs the shop
+	_n=$1
+	shift
+	eval "_u=\$URL_$_n"
+	python3 "$TOP_SRCDIR/tests/sync/sync_compare.py" --url "$_u" \
+		--ca "$T/ca/ca.pem" --login "api-$_n" --password "pw-$_n" \
+		--shop "$_n" --state "$STATE/state.db" --bin "$SYNC_BIN" \
+		--conf "$CONF" --lookups 25 "$@" >"$T/compare.out" 2>&1
+	_rc=$?
+	sed 's/^/# /' "$T/compare.out"
+	return $_rc
+}
+
+counter() { # counter KEY: a number from the shop's /__test/counters
+	shop_ctl GET /__test/counters | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('$1', 0))"
+}
