@@ -109,7 +109,8 @@ def fetch(port, user, password, mailbox, fields):
 def search(port, user, password, mailbox, header, value):
     m = imap_login(port, user, password)
     m.select('"%s"' % mailbox, readonly=True)
-    typ, data = m.search("UTF-8", "HEADER", header, '"%s"' % value)
+    m.literal = value.encode("utf-8")  # sent as the last argument
+    typ, data = m.search("UTF-8", "HEADER", header)
     print(len(data[0].split()) if typ == "OK" else -1)
     m.logout()
     return 0
