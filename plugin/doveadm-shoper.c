@@ -80,13 +80,16 @@ static int cmd_shoper_lookup_run(struct doveadm_mail_cmd_context *_ctx,
 	}
 	if (ret == 0) {
 		i_error("shoper lookup: shoper_shops is not set for %s: "
-			"the plugin adds no headers", user->username);
+			"the plugin adds no headers",
+			user->username);
 		_ctx->exit_code = DOVEADM_EX_NOTFOUND;
 		return -1;
 	}
-	T_BEGIN {
+	T_BEGIN
+	{
 		ret = shoper_lookup_print(_ctx, set, ctx->email);
-	} T_END;
+	}
+	T_END;
 	if (set->subject_re != NULL)
 		regfree(set->subject_re);
 	return ret;
@@ -120,11 +123,9 @@ static struct doveadm_cmd_ver2 shoper_lookup_cmd = {
 	.name = "shoper lookup",
 	.mail_cmd = cmd_shoper_lookup_alloc,
 	.usage = DOVEADM_CMD_MAIL_USAGE_PREFIX "<email>",
-DOVEADM_CMD_PARAMS_START
-DOVEADM_CMD_MAIL_COMMON
-DOVEADM_CMD_PARAM('\0', "email", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL)
-DOVEADM_CMD_PARAMS_END
-};
+	DOVEADM_CMD_PARAMS_START DOVEADM_CMD_MAIL_COMMON DOVEADM_CMD_PARAM(
+		'\0', "email", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL)
+		DOVEADM_CMD_PARAMS_END};
 
 void doveadm_shoper_plugin_init(struct module *module ATTR_UNUSED)
 {

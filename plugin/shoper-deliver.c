@@ -95,8 +95,7 @@ static void shoper_user_deinit(struct mail_user *user)
 	struct shoper_user *suser = SHOPER_USER_CONTEXT(user);
 	struct shoper_delivery *d;
 
-	array_foreach_elem(&suser->deliveries, d)
-		shoper_delivery_free(d);
+	array_foreach_elem(&suser->deliveries, d) shoper_delivery_free(d);
 	array_free(&suser->deliveries);
 	if (suser->set != NULL && suser->set->subject_re != NULL)
 		regfree(suser->set->subject_re);
@@ -116,13 +115,15 @@ void shoper_deliver_user_created(struct mail_user *user)
 	p_array_init(&suser->deliveries, user->pool, 2);
 	MODULE_CONTEXT_SET(user, shoper_user_module, suser);
 
-	T_BEGIN {
+	T_BEGIN
+	{
 		const char *error;
 
 		ret = shoper_settings_read(user, &suser->set, &error);
 		if (ret < 0)
 			suser->set_error = p_strdup(user->pool, error);
-	} T_END;
+	}
+	T_END;
 	suser->active = ret != 0;
 }
 
@@ -172,8 +173,7 @@ static void shoper_delivery_lookup(struct shoper_user *suser,
 	shoper_match_input_from_mail(src, dctx->mail_from,
 				     pool_datastack_create(), &in);
 	if (shoper_match_lookup(reader, suser->set, &in,
-				pool_datastack_create(), &lookup,
-				&error) < 0) {
+				pool_datastack_create(), &lookup, &error) < 0) {
 		shoper_index_cache_failed(suser->set->index_path, error);
 		return;
 	}
@@ -206,14 +206,16 @@ static int shoper_delivery_open(struct shoper_delivery *d, struct mail *src,
 	   starts at its parent's offset */
 	i_stream_seek(src->box->input, 0);
 	input = i_stream_create_limit(src->box->input, UOFF_T_MAX);
-	filtered = i_stream_create_header_filter(input,
+	filtered = i_stream_create_header_filter(
+		input,
 		HEADER_FILTER_EXCLUDE | HEADER_FILTER_CRLF_PRESERVE |
-		HEADER_FILTER_ADD_MISSING_EOH, NULL, 0,
-		shoper_filter_callback, d);
+			HEADER_FILTER_ADD_MISSING_EOH,
+		NULL, 0, shoper_filter_callback, d);
 	i_stream_unref(&input);
 	/* raw in-memory indexes are shared by name: keep ours apart */
-	i_stream_set_name(filtered, t_strdup_printf("%s%u", SHOPER_STREAM_PREFIX,
-						    ++shoper_stream_counter));
+	i_stream_set_name(filtered,
+			  t_strdup_printf("%s%u", SHOPER_STREAM_PREFIX,
+					  ++shoper_stream_counter));
 
 	d->raw_user = src->box->storage->user;
 	mail_user_ref(d->raw_user);
@@ -251,9 +253,11 @@ void shoper_deliver_prepare(struct mail_deliver_context *dctx)
 	pool = pool_alloconly_create("shoper delivery", 2048);
 	d = p_new(pool, struct shoper_delivery, 1);
 	d->pool = pool;
-	T_BEGIN {
+	T_BEGIN
+	{
 		shoper_delivery_lookup(suser, dctx, src, d);
-	} T_END;
+	}
+	T_END;
 	if (shoper_delivery_open(d, src, dctx) < 0) {
 		shoper_delivery_free(d);
 		return;

@@ -28,11 +28,17 @@ static size_t shoper_utf8_decode(const unsigned char *p, size_t len,
 		*chr_r = p[0];
 		return 1;
 	} else if ((p[0] & 0xe0) == 0xc0) {
-		n = 2; chr = p[0] & 0x1f; min = 0x80;
+		n = 2;
+		chr = p[0] & 0x1f;
+		min = 0x80;
 	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3; chr = p[0] & 0x0f; min = 0x800;
+		n = 3;
+		chr = p[0] & 0x0f;
+		min = 0x800;
 	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4; chr = p[0] & 0x07; min = 0x10000;
+		n = 4;
+		chr = p[0] & 0x07;
+		min = 0x10000;
 	} else {
 		return 0;
 	}
@@ -111,7 +117,8 @@ static void shoper_header_token(const struct shoper_str *s, string_t *dest)
 static bool shoper_is_plain(const char *value)
 {
 	for (; *value != '\0'; value++) {
-		if ((unsigned char)*value < 0x20 || (unsigned char)*value >= 0x7f)
+		if ((unsigned char)*value < 0x20 ||
+		    (unsigned char)*value >= 0x7f)
 			return FALSE;
 	}
 	return TRUE;
@@ -223,7 +230,8 @@ void shoper_headers_build(const struct shoper_lookup *lookup,
 
 	if (o == NULL)
 		return;
-	T_BEGIN {
+	T_BEGIN
+	{
 		tmp = t_str_new(64);
 		shoper_header_token(&o->order_id, tmp);
 		if (str_len(tmp) > 0) {
@@ -234,7 +242,8 @@ void shoper_headers_build(const struct shoper_lookup *lookup,
 			shoper_header_append(dest, "X-Shoper-Shop", str_c(tmp));
 			shoper_header_text(dest, "X-Shoper-Order-Status",
 					   &o->status_name, SHOPER_CAP_TEXT);
-			shoper_header_append(dest, "X-Shoper-Order-Status-Type",
+			shoper_header_append(
+				dest, "X-Shoper-Order-Status-Type",
 				shoper_status_type_name(o->status_type));
 			shoper_header_text(dest, "X-Shoper-Order-Date",
 					   &o->date, SHOPER_CAP_TOKEN);
@@ -255,10 +264,12 @@ void shoper_headers_build(const struct shoper_lookup *lookup,
 					   &o->tracking, SHOPER_CAP_TRACKING);
 			shoper_header_url(dest, &o->url);
 			shoper_header_orders(dest, lookup, max_orders);
-			shoper_header_append(dest, "X-Shoper-Match",
+			shoper_header_append(
+				dest, "X-Shoper-Match",
 				shoper_match_key_name(lookup->key));
-			shoper_header_text(dest, "X-Shoper-Synced",
-					   &o->synced, SHOPER_CAP_TOKEN);
+			shoper_header_text(dest, "X-Shoper-Synced", &o->synced,
+					   SHOPER_CAP_TOKEN);
 		}
-	} T_END;
+	}
+	T_END;
 }

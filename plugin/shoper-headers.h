@@ -43,8 +43,7 @@ void shoper_header_clean(const void *data, size_t len, size_t max_chars,
 
 /* Appends "Name: value\n" with value (already cleaned) as it is when it is
    printable ASCII (folded at spaces), else as RFC 2047 encoded-words. */
-void shoper_header_append(string_t *dest, const char *name,
-			  const char *value);
+void shoper_header_append(string_t *dest, const char *name, const char *value);
 
 /* TRUE if a header name starts with X-Shoper- (any case). */
 bool shoper_header_is_ours(const char *name);

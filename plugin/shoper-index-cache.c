@@ -27,11 +27,13 @@ static void shoper_index_cache_set_error(const char *path, const char *error)
 					(long long)st.st_size);
 	}
 
-	if (shoper_last_error != NULL && strcmp(shoper_last_error, error) == 0 &&
+	if (shoper_last_error != NULL &&
+	    strcmp(shoper_last_error, error) == 0 &&
 	    now - shoper_last_warning < SHOPER_WARN_INTERVAL_SECS)
 		return;
 	i_warning("shoper: order index %s unusable, delivering without "
-		  "X-Shoper headers: %s", path, error);
+		  "X-Shoper headers: %s",
+		  path, error);
 	i_free(shoper_last_error);
 	shoper_last_error = i_strdup(error);
 	shoper_last_warning = now;
@@ -56,8 +58,8 @@ struct shoper_index_reader *shoper_index_cache_get(const char *path)
 	}
 	err.msg[0] = '\0';
 	if (shoper_index_reader_refresh(shoper_reader, &err) < 0) {
-		shoper_index_cache_set_error(path, err.msg[0] != '\0' ?
-					     err.msg : "unknown error");
+		shoper_index_cache_set_error(
+			path, err.msg[0] != '\0' ? err.msg : "unknown error");
 		return NULL;
 	}
 	return shoper_reader;

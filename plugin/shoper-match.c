@@ -133,8 +133,8 @@ static int shoper_match_order_id(struct shoper_index_reader *reader,
 		}
 		if (ret == 0)
 			continue;
-		if (best != NULL && shoper_str_cmp(&order.date,
-						   &best->date) <= 0)
+		if (best != NULL &&
+		    shoper_str_cmp(&order.date, &best->date) <= 0)
 			continue;
 		best = p_new(pool, struct shoper_order, 1);
 		*best = order;
@@ -182,8 +182,9 @@ static int shoper_match_subject(struct shoper_index_reader *reader,
 		return 0;
 	/* the customer's other orders come from the order's e-mail */
 	if (order->email.len == 0 ||
-	    shoper_match_email(reader, set, t_strndup(order->email.ptr,
-			       order->email.len), pool, lookup_r, error_r) <= 0) {
+	    shoper_match_email(reader, set,
+			       t_strndup(order->email.ptr, order->email.len),
+			       pool, lookup_r, error_r) <= 0) {
 		lookup_r->orders = order;
 		lookup_r->count = 1;
 	}
@@ -207,9 +208,10 @@ int shoper_match_lookup(struct shoper_index_reader *reader,
 		case SHOPER_MATCH_FROM:
 		case SHOPER_MATCH_REPLY_TO:
 		case SHOPER_MATCH_ENVELOPE:
-			email = set->match[i] == SHOPER_MATCH_FROM ? in->from :
-				set->match[i] == SHOPER_MATCH_REPLY_TO ?
-				in->reply_to : in->envelope;
+			email = set->match[i] == SHOPER_MATCH_FROM ? in->from
+				: set->match[i] == SHOPER_MATCH_REPLY_TO
+					? in->reply_to
+					: in->envelope;
 			if (email == NULL)
 				break;
 			ret = shoper_match_email(reader, set, email, pool,

@@ -10,10 +10,10 @@ struct smtp_address;
 struct shoper_index_reader;
 
 struct shoper_match_input {
-	const char *from;     /* bare addresses (local@domain) or NULL */
+	const char *from; /* bare addresses (local@domain) or NULL */
 	const char *reply_to;
 	const char *envelope;
-	const char *subject;  /* decoded to UTF-8, or NULL */
+	const char *subject; /* decoded to UTF-8, or NULL */
 };
 
 /* Reads the keys from the message (headers of mail, the envelope sender

@@ -27,8 +27,9 @@ static int shoper_deliver_mail(struct mail_deliver_context *dctx,
 	*storage_r = NULL;
 	shoper_deliver_prepare(dctx);
 	/* 0 without a next hook: core saves dctx->src_mail (ours) */
-	return shoper_next_deliver_mail == NULL ? 0 :
-		shoper_next_deliver_mail(dctx, storage_r);
+	return shoper_next_deliver_mail == NULL
+		       ? 0
+		       : shoper_next_deliver_mail(dctx, storage_r);
 }
 
 void shoper_plugin_init(struct module *module)

@@ -27,8 +27,8 @@ static const char *const *shoper_split_words(const char *value)
 	return (const char *const *)t_strsplit_spaces(value, " \t,");
 }
 
-static int shoper_settings_match(struct shoper_settings *set,
-				 const char *value, const char **error_r)
+static int shoper_settings_match(struct shoper_settings *set, const char *value,
+				 const char **error_r)
 {
 	const char *const *words = shoper_split_words(value);
 	unsigned int i, k;
@@ -36,13 +36,15 @@ static int shoper_settings_match(struct shoper_settings *set,
 	set->n_match = 0;
 	for (i = 0; words[i] != NULL; i++) {
 		for (k = 0; k < SHOPER_MATCH_KEY_COUNT; k++) {
-			if (strcasecmp(words[i], shoper_match_key_names[k]) == 0)
+			if (strcasecmp(words[i], shoper_match_key_names[k]) ==
+			    0)
 				break;
 		}
 		if (k == SHOPER_MATCH_KEY_COUNT) {
 			*error_r = t_strdup_printf(
 				"shoper_match: unknown key '%s' (use from, "
-				"reply-to, envelope, subject)", words[i]);
+				"reply-to, envelope, subject)",
+				words[i]);
 			return -1;
 		}
 		/* a key listed twice counts once, at its first place */
@@ -92,8 +94,8 @@ static bool shoper_settings_has_subject(const struct shoper_settings *set)
 	return FALSE;
 }
 
-int shoper_settings_read(struct mail_user *user,
-			 struct shoper_settings **set_r, const char **error_r)
+int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
+			 const char **error_r)
 {
 	struct shoper_settings *set;
 	const char *value;
@@ -106,28 +108,30 @@ int shoper_settings_read(struct mail_user *user,
 	set = p_new(user->pool, struct shoper_settings, 1);
 	if (strcmp(t_str_trim(value, " \t"), "*") != 0) {
 		const char *const *shops = shoper_split_words(value);
-		set->shops = (const char *const *)p_strarray_dup(user->pool,
-								 shops);
+		set->shops =
+			(const char *const *)p_strarray_dup(user->pool, shops);
 		set->n_shops = str_array_length(shops);
 	}
 
 	value = mail_user_plugin_getenv(user, "shoper_index");
-	set->index_path = p_strdup(user->pool, value != NULL && *value != '\0' ?
-					       value : SHOPER_DEFAULT_INDEX);
+	set->index_path = p_strdup(user->pool, value != NULL && *value != '\0'
+						       ? value
+						       : SHOPER_DEFAULT_INDEX);
 
 	value = mail_user_plugin_getenv(user, "shoper_match");
-	if (shoper_settings_match(set, value != NULL ? value :
-				  SHOPER_DEFAULT_MATCH, error_r) < 0)
+	if (shoper_settings_match(set,
+				  value != NULL ? value : SHOPER_DEFAULT_MATCH,
+				  error_r) < 0)
 		return -1;
 
 	set->max_orders = SHOPER_DEFAULT_MAX_ORDERS;
 	value = mail_user_plugin_getenv(user, "shoper_max_orders");
 	if (value != NULL && *value != '\0' &&
-	    (str_to_uint(value, &set->max_orders) < 0 ||
-	     set->max_orders == 0 || set->max_orders > SHOPER_MAX_MAX_ORDERS)) {
+	    (str_to_uint(value, &set->max_orders) < 0 || set->max_orders == 0 ||
+	     set->max_orders > SHOPER_MAX_MAX_ORDERS)) {
 		*error_r = t_strdup_printf("shoper_max_orders: '%s' is not "
-					   "a number 1..%d", value,
-					   SHOPER_MAX_MAX_ORDERS);
+					   "a number 1..%d",
+					   value, SHOPER_MAX_MAX_ORDERS);
 		return -1;
 	}
 
@@ -135,8 +139,8 @@ int shoper_settings_read(struct mail_user *user,
 		value = mail_user_plugin_getenv(user, "shoper_subject_pattern");
 		if (value == NULL || *value == '\0')
 			value = SHOPER_DEFAULT_SUBJECT_PATTERN;
-		if (shoper_settings_subject(user->pool, set, value,
-					    error_r) < 0)
+		if (shoper_settings_subject(user->pool, set, value, error_r) <
+		    0)
 			return -1;
 	}
 	*set_r = set;

@@ -14,7 +14,7 @@ struct mail_user;
 #define SHOPER_DEFAULT_MAX_ORDERS 5
 #define SHOPER_MAX_MAX_ORDERS 20
 /* The order number is the last parenthesised group of the pattern. */
-#define SHOPER_DEFAULT_SUBJECT_PATTERN \
+#define SHOPER_DEFAULT_SUBJECT_PATTERN                                         \
 	"(#|nr\\.? *|no\\.? *|order *|zam(o|ó)wienie *)([0-9]{1,12})"
 
 enum shoper_match_key {
@@ -41,8 +41,8 @@ struct shoper_settings {
 /* Reads the user's shoper_* settings into set_r, allocated from the
    user's pool. Returns 1 when the plugin is active for the user, 0 when
    shoper_shops is unset or empty, -1 with error_r on an invalid value. */
-int shoper_settings_read(struct mail_user *user,
-			 struct shoper_settings **set_r, const char **error_r);
+int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
+			 const char **error_r);
 
 /* The match key's name as used in shoper_match and X-Shoper-Match. */
 const char *shoper_match_key_name(enum shoper_match_key key);

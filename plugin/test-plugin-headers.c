@@ -1,0 +1,209 @@
+/* Unit test of the header builder (no Dovecot process): hostile values,
+   CR/LF/NUL, 5000 characters, invalid UTF-8, RFC 2047 round trip, folding. */
+
+#include "lib.h"
+#include "str.h"
+#include "message-header-decode.h"
+#include "shoper-headers.h"
+
+#include <stdio.h>
+
+static unsigned int test_n, test_failed;
+
+static void test_ok(bool cond, const char *what)
+{
+	test_n++;
+	if (!cond)
+		test_failed++;
+	printf("%sok %u - %s\n", cond ? "" : "not ", test_n, what);
+}
+
+static struct shoper_str S(const char *s) {
+	struct shoper_str r = {s, strlen(s)};
+	return r;
+}
+
+/* value of header name in block, unfolded and RFC 2047 decoded */
+static const char *
+header_value(const char *block, const char *name)
+{
+	const char *const *lines = t_strsplit(block, "\n");
+	string_t *raw = t_str_new(256), *dec = t_str_new(256);
+	size_t nlen = strlen(name);
+	bool on = FALSE;
+
+	for (; *lines != NULL; lines++) {
+		if (on && (**lines == ' ' || **lines == '\t')) {
+			str_append(raw, *lines);
+			continue;
+		}
+		if (on)
+			break;
+		if (strncmp(*lines, name, nlen) == 0 && (*lines)[nlen] == ':') {
+			str_append(raw, *lines + nlen + 2);
+			on = TRUE;
+		}
+	}
+	if (!on)
+		return NULL;
+	message_header_decode_utf8(raw->data, raw->used, dec, NULL);
+	return str_c(dec);
+}
+
+static bool lines_ok(const char *block, size_t max)
+{
+	const char *const *lines = t_strsplit(block, "\n");
+
+	for (; *lines != NULL; lines++) {
+		if (strlen(*lines) > max || strchr(*lines, '\r') != NULL)
+			return FALSE;
+		for (const char *p = *lines; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 && *p != '\t')
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static void test_clean(void)
+{
+	string_t *s = t_str_new(64);
+	static const char nul[] = "a\0b\r\nc\x7f"
+				  "d";
+
+	shoper_header_clean(nul, sizeof(nul) - 1, 100, s);
+	test_ok(strcmp(str_c(s), "a b c d") == 0,
+		"clean: NUL, CR, LF, DEL become one space");
+	str_truncate(s, 0);
+	shoper_header_clean("  \t x  y \r\n", 11, 100, s);
+	test_ok(strcmp(str_c(s), "x y") == 0,
+		"clean: white space collapsed and trimmed");
+	str_truncate(s, 0);
+	shoper_header_clean("a\xff\xfe"
+			    "b\xc3",
+			    5, 100, s);
+	test_ok(strcmp(str_c(s), "a\xEF\xBF\xBD"
+				 "b\xEF\xBF\xBD") == 0,
+		"clean: invalid UTF-8 runs become one U+FFFD each");
+	str_truncate(s, 0);
+	shoper_header_clean("\xc0\xaf\xed\xa0\x80", 5, 100, s);
+	test_ok(strcmp(str_c(s), "\xEF\xBF\xBD") == 0,
+		"clean: overlong and surrogate rejected");
+	str_truncate(s, 0);
+	shoper_header_clean("\xc2\x85x\xe2\x80\xa8y", 7, 100, s);
+	test_ok(strcmp(str_c(s), "x y") == 0,
+		"clean: C1 and U+2028 are controls");
+	str_truncate(s, 0);
+	shoper_header_clean("\xc5\x82\xc5\x82\xc5\x82", 6, 2, s);
+	test_ok(strcmp(str_c(s), "\xc5\x82\xc5\x82") == 0,
+		"clean: cut by characters, never inside one");
+}
+
+static void test_build(void)
+{
+	struct shoper_order o[2];
+	struct shoper_lookup lk;
+	string_t *block = t_str_new(4096), *big = t_str_new(6000);
+	const char *v;
+
+	for (int i = 0; i < 5000; i++)
+		str_append_c(big, i % 50 == 49 ? ' ' : 'x');
+	memset(o, 0, sizeof(o));
+	o[0].shop = S("sklep1");
+	o[0].order_id = S("123\r\nX-Evil: 1");
+	o[0].status_name = S("Wys\xc5\x82"
+			     "ane\r\nX-Injected: yes");
+	o[0].status_type = SHOPER_STATUS_TYPE_CLOSED;
+	o[0].date = S("2026-11-20 14:03:22");
+	o[0].total = S("164.98");
+	o[0].currency = S("PLN");
+	o[0].paid = TRUE;
+	o[0].customer.ptr = str_c(big);
+	o[0].customer.len = str_len(big);
+	o[0].tracking = S("A\xff\xfe"
+			  "B");
+	o[0].url = S("https://s.example/a b");
+	o[0].synced = S("2026-11-29 10:15:00");
+	o[1].shop = S("sklep2");
+	o[1].order_id = S("777");
+	lk.key = SHOPER_MATCH_SUBJECT;
+	lk.primary = &o[0];
+	lk.orders = o;
+	lk.count = 2;
+	shoper_headers_build(&lk, 5, block);
+
+	test_ok(lines_ok(str_c(block), 998),
+		"build: no CR, no control characters, lines <= 998");
+	test_ok(strstr(str_c(block), "\nX-Evil") == NULL &&
+			strstr(str_c(block), "\nX-Injected") == NULL,
+		"build: no injected header line");
+	v = header_value(str_c(block), "X-Shoper-Order-Id");
+	test_ok(v != NULL && strcmp(v, "123X-Evil1") == 0,
+		"build: order id reduced to a token");
+	v = header_value(str_c(block), "X-Shoper-Order-Status");
+	test_ok(v != NULL && strcmp(v, "Wys\xc5\x82"
+				       "ane X-Injected: yes") == 0,
+		"build: RFC 2047 status decodes back to the cleaned UTF-8 text");
+	test_ok(strstr(str_c(block), "X-Shoper-Order-Status: =?utf-8?") != NULL,
+		"build: non-ASCII status is an encoded-word");
+	v = header_value(str_c(block), "X-Shoper-Customer");
+	test_ok(v != NULL && strlen(v) <= SHOPER_CAP_TEXT,
+		"build: 5000-char customer cut");
+	test_ok(lines_ok(str_c(block), SHOPER_HEADER_LINE_MAX),
+		"build: long text folded at 78 columns");
+	v = header_value(str_c(block), "X-Shoper-Order-Tracking");
+	test_ok(v != NULL && strcmp(v, "A\xEF\xBF\xBD"
+				       "B") == 0,
+		"build: invalid UTF-8 in tracking round-trips as U+FFFD");
+	test_ok(header_value(str_c(block), "X-Shoper-Order-Url") == NULL,
+		"build: URL with a space left out");
+	v = header_value(str_c(block), "X-Shoper-Orders");
+	test_ok(v != NULL && strcmp(v, "sklep1:123X-Evil1, sklep2:777") == 0,
+		"build: X-Shoper-Orders list");
+	v = header_value(str_c(block), "X-Shoper-Order-Total");
+	test_ok(v != NULL && strcmp(v, "164.98 PLN") == 0,
+		"build: total with currency");
+	v = header_value(str_c(block), "X-Shoper-Order-Status-Type");
+	test_ok(v != NULL && strcmp(v, "closed") == 0,
+		"build: status type name");
+	v = header_value(str_c(block), "X-Shoper-Match");
+	test_ok(v != NULL && strcmp(v, "subject") == 0, "build: match key");
+	test_ok(str_len(block) > 0 && str_c(block)[str_len(block) - 1] == '\n',
+		"build: block ends with a newline");
+
+	str_truncate(block, 0);
+	lk.primary = NULL;
+	shoper_headers_build(&lk, 5, block);
+	test_ok(str_len(block) == 0, "build: no order, no header");
+	str_truncate(block, 0);
+	lk.primary = &o[1];
+	lk.count = 1;
+	shoper_headers_build(&lk, 1, block);
+	test_ok(header_value(str_c(block), "X-Shoper-Order-Tracking") == NULL,
+		"build: no tracking header when unknown");
+	test_ok(strcmp(header_value(str_c(block), "X-Shoper-Order-Paid"),
+		       "no") == 0,
+		"build: unpaid is no");
+}
+
+static void test_prefix(void)
+{
+	test_ok(shoper_header_is_ours("x-SHOPER-order-id"), "prefix: any case");
+	test_ok(!shoper_header_is_ours("X-Shop-Order"),
+		"prefix: other headers kept");
+}
+
+int main(void)
+{
+	lib_init();
+	T_BEGIN
+	{
+		test_clean();
+		test_build();
+		test_prefix();
+	}
+	T_END;
+	printf("1..%u\n", test_n);
+	lib_deinit();
+	return test_failed == 0 ? 0 : 1;
+}
