@@ -143,8 +143,10 @@ static void check_shop(const struct shoper_sync_config *cfg,
 	json_object_put(json);
 	json = NULL;
 	if (ret != SHOPER_WEBAPI_OK) {
-		problem("[shop %s] %s: %s; %s", shop->name, shop->url, err.msg,
-			fix_for(ret, shop));
+		/* the client's message may carry its own fix already */
+		problem("[shop %s] %s: %s%s%s", shop->name, shop->url, err.msg,
+			strchr(err.msg, ';') != NULL ? "" : "; ",
+			strchr(err.msg, ';') != NULL ? "" : fix_for(ret, shop));
 	} else {
 		ok("[shop %s] %s: TLS verified, login accepted", shop->name,
 		   shop->url);
