@@ -110,6 +110,7 @@ enum shoper_webapi_status shoper_webapi_bulk(struct shoper_webapi *api,
 	if (check_requests(requests, err) < 0)
 		return SHOPER_WEBAPI_ERR_CONFIG;
 	ctx.n = json_object_array_length(requests);
+	req.items = (unsigned int)ctx.n;
 	req.body = json_object_to_json_string_ext(requests,
 						  JSON_C_TO_STRING_PLAIN);
 	st = webapi_call_validated(api, &req, &json, &code, err);

@@ -201,25 +201,42 @@ static bool stopped(struct shoper_webapi *api)
 	return api->set.stop_flag != NULL && *api->set.stop_flag != 0;
 }
 
+static double call_cost(const struct shoper_webapi *api,
+			const struct webapi_request *req)
+{
+	return api->bulk_cost_each && req->items > 1 ? req->items : 1;
+}
+
 /* Send once; the answer is in api->resp. */
 static enum webapi_transport send_once(struct shoper_webapi *api,
 				       const struct webapi_request *req,
 				       const char *url)
 {
 	enum webapi_transport t;
+	double now, before;
 	char *auth;
 
 	auth = auth_line(api, req->login);
-	webapi_bucket_sent(&api->bucket, api->clock.now(api->clock.ctx), 1);
+	now = api->clock.now(api->clock.ctx);
+	before = webapi_bucket_level(&api->bucket, now);
+	webapi_bucket_sent(&api->bucket, now, call_cost(api, req));
 	api->stats.calls++;
 	if (req->login)
 		api->stats.auth_calls++;
 	t = webapi_http_request(api->http, req->method, url, auth, req->body,
 				&api->resp);
 	webapi_secret_free(&auth);
-	if (t == WEBAPI_TRANSPORT_OK)
-		webapi_bucket_answer(&api->bucket, &api->resp.hdr,
-				     api->clock.now(api->clock.ctx));
+	if (t != WEBAPI_TRANSPORT_OK)
+		return t;
+	webapi_bucket_answer(&api->bucket, &api->resp.hdr,
+			     api->clock.now(api->clock.ctx));
+	if (req->items >= 4 && api->resp.code == 200 &&
+	    api->resp.hdr.api_calls >= 0) {
+		/* Shoper does not document what a bulk costs: watch the
+		   level jump */
+		api->bulk_cost_each =
+			api->resp.hdr.api_calls - before >= req->items / 2.0;
+	}
 	return t;
 }
 
@@ -326,7 +343,8 @@ static enum shoper_webapi_status run_loop(struct shoper_webapi *api,
 
 	for (;;) {
 		wait = webapi_bucket_wait(&api->bucket,
-					  api->clock.now(api->clock.ctx), 1);
+					  api->clock.now(api->clock.ctx),
+					  call_cost(api, req));
 		if (stopped(api) || !wait_secs(api, wait))
 			break;
 		t = send_once(api, req, url);

@@ -165,6 +165,7 @@ struct shoper_webapi {
 	struct webapi_response resp;
 	struct shoper_webapi_stats stats;
 	uint64_t rng;
+	bool bulk_cost_each; /* the shop charges a bulk per sub-request */
 	char *url_prefix; /* base_url + "/webapi/rest/" */
 };
 
@@ -178,6 +179,9 @@ typedef bool webapi_validate_fn(json_object *json, void *ctx);
 struct webapi_request {
 	const char *method, *path, *query, *body;
 	bool login; /* the auth call itself: Basic, no 401 handling */
+	/* sub-requests of a bulk: the bucket units it costs if the shop
+	   charges per item (learned from X-Shop-Api-Calls); 0 = 1 */
+	unsigned int items;
 	webapi_validate_fn *validate; /* NULL or shape check of a 2xx body */
 	void *validate_ctx;
 };

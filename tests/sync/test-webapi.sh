@@ -29,7 +29,7 @@ fi
 T=$(mktemp -d /tmp/test-webapi.XXXXXX)
 cleanup() {
 	shop_stop
-	[ -n "${KEEP:-}" ] || rm -rf "$T"; echo "# T=$T"
+	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -209,6 +209,15 @@ throttled=$(counter 429)
 check "bucket respected: $throttled 429 answers (at most 2)" \
 	[ "$throttled" -le 2 ]
 check "the client waited for the bucket" ge stats.waited_secs 0.001
+ctl POST config '{"bulk_cost": "each"}'
+ctl POST bucket/drain
+ctl POST reset-counters
+probe --token-file "$T/token" repeat:4:bulk:orders:5:50
+check "bulks charged per item: all 4 succeed" is ok=true results.0.ok=4
+throttled=$(counter 429)
+check "bulk cost learned from X-Shop-Api-Calls: $throttled 429 answers" \
+	[ "$throttled" = 0 ]
+ctl POST config '{"bulk_cost": "one"}'
 
 # ---- secrets ----
 TOKEN=$(sed -n 's/^token=//p' "$T/token")
