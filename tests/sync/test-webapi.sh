@@ -49,7 +49,7 @@ runs=0
 probe() {
 	runs=$((runs + 1))
 	OUT="$T/out.$runs"
-	"$PROBE" --flat --url "${URL:-$SHOP_URL}" --login api \
+	"$PROBE" --flat --url "${URL:-$SHOP_URL}" --login "${LOGIN:-api}" \
 		--password-file "${PWFILE:-$T/pw}" --ca "${CA:-$SHOP_CA}" \
 		--max-backoff-ms 200 "$@" >"$OUT" 2>"$T/err.$runs"
 	RC=$?
@@ -105,6 +105,18 @@ check "wrong password message tells what to fix" \
 check "wrong password: exactly one login attempt" \
 	is stats.auth_calls=1
 check "wrong password: no token file written" [ ! -e "$T/badtoken" ]
+printf 'secret\n' >"$T/noaccess.pw"
+LOGIN=noaccess PWFILE="$T/noaccess.pw" probe get:application-config
+check "admin without webapi permission: PERMISSION error" \
+	is results.0.status=permission
+check "no-webapi-access message says which permission to grant" \
+	has results.0.error "'WebAPI access' permission"
+ctl POST config '{"forbidden": ["parcels"]}'
+probe --token-file "$T/token" get:parcels
+check "resource outside the token's scope: PERMISSION, no retry" \
+	is results.0.status=permission results.0.http=403 stats.retries=0 \
+	stats.auth_calls=0
+ctl POST config '{"forbidden": []}'
 
 # ---- 429 storm ----
 fault '{"kind": "429", "count": 3, "path": "/webapi/rest/statuses", "retry_after": 1}'
