@@ -1,0 +1,28 @@
+#ifndef SHOPER_QUEUE_PRIVATE_H
+#define SHOPER_QUEUE_PRIVATE_H
+
+/* Internals shared by the queue library's files. */
+
+#include "shoper-queue.h"
+
+#include <stdio.h>
+
+void shoper_qerr(struct shoper_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends s percent-escaped (bytes <= 0x20, 0x7f, '%', '=') to out at *pos.
+   -1 when it doesn't fit. */
+int shoper_qesc(char *out, size_t size, size_t *pos, const char *s);
+/* Unescapes src[0..len) into out (NUL-terminated). -1 on a bad escape,
+   a NUL byte or when it doesn't fit. */
+int shoper_qunesc(const char *src, size_t len, char *out, size_t size);
+/* Writes data to path atomically: tmp in the same dir, fsync, rename,
+   fsync the dir. gid_of_dir: give the file the directory's group. */
+int shoper_qwrite_atomic(const char *path, const char *data, size_t len,
+			 int mode, bool gid_of_dir, struct shoper_error *err);
+/* Reads a whole small file (at most SHOPER_QUEUE_MAX_FILE) into a malloc'd
+   buffer. */
+int shoper_qread_file(const char *path, char **data_r, size_t *len_r,
+		      struct shoper_error *err);
+bool shoper_qdigits(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,217 @@
+/* Escaping and atomic small-file I/O shared by the queue and status list. */
+#include "queue-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void shoper_qerr(struct shoper_error *err, const char *fmt, ...)
+{
+	va_list args;
+
+	if (err == NULL)
+		return;
+	va_start(args, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, args);
+	va_end(args);
+}
+
+int shoper_qesc(char *out, size_t size, size_t *pos, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool esc = c <= 0x20 || c == 0x7f || c == '%' || c == '=';
+		if (*pos + (esc ? 3 : 1) >= size)
+			return -1;
+		if (esc) {
+			out[(*pos)++] = '%';
+			out[(*pos)++] = hex[c >> 4];
+			out[(*pos)++] = hex[c & 15];
+		} else {
+			out[(*pos)++] = (char)c;
+		}
+	}
+	out[*pos] = '\0';
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int shoper_qunesc(const char *src, size_t len, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)src[i];
+		if (c == '%') {
+			if (i + 2 >= len)
+				return -1;
+			int h = hexval(src[i + 1]), l = hexval(src[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = h * 16 + l;
+			i += 2;
+		}
+		if (c == 0 || o + 1 >= size)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+bool shoper_qdigits(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	return strspn(s, "0123456789") == n;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 1 : (size_t)(slash - path);
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (n == 0)
+		strcpy(dir, "/");
+	else if (n >= sizeof(dir))
+		return -1;
+	else {
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+static int dir_gid(const char *path, gid_t *gid_r)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
+		return -1;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (stat(slash == path ? "/" : dir, &st) < 0)
+		return -1;
+	*gid_r = st.st_gid;
+	return 0;
+}
+
+int shoper_qwrite_atomic(const char *path, const char *data, size_t len,
+			 int mode, bool gid_of_dir, struct shoper_error *err)
+{
+	char tmp[4200];
+	struct timespec ts;
+	gid_t gid;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%ld", path,
+			     (long)getpid(), (long)ts.tv_nsec) >= sizeof(tmp)) {
+		shoper_qerr(err, "%s: path too long", path);
+		return -1;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) {
+		shoper_qerr(err, "create %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* the umask must not narrow the mode the readers need */
+	(void)fchmod(fd, (mode_t)mode);
+	/* best effort: only root or a member may give the file a group */
+	if (gid_of_dir && dir_gid(path, &gid) == 0 &&
+	    fchown(fd, (uid_t)-1, gid) < 0)
+		errno = 0;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done < len || fsync(fd) < 0) {
+		shoper_qerr(err, "write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		shoper_qerr(err, "rename %s to %s: %s", tmp, path,
+			    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (fsync_dir_of(path) < 0) {
+		shoper_qerr(err, "fsync directory of %s: %s", path,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int shoper_qread_file(const char *path, char **data_r, size_t *len_r,
+		      struct shoper_error *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		int e = errno;
+		shoper_qerr(err, "open %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > SHOPER_QUEUE_MAX_FILE) {
+		shoper_qerr(err, "%s: not a regular file of at most %d bytes",
+			    path, SHOPER_QUEUE_MAX_FILE);
+		close(fd);
+		return -1;
+	}
+	char *data = malloc((size_t)st.st_size + 1);
+	size_t len = 0;
+	ssize_t n;
+	if (data == NULL) {
+		close(fd);
+		shoper_qerr(err, "out of memory");
+		return -1;
+	}
+	while (len < (size_t)st.st_size &&
+	       (n = read(fd, data + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	data[len] = '\0';
+	*data_r = data;
+	*len_r = len;
+	return 0;
+}

@@ -1,0 +1,115 @@
+#ifndef SHOPER_QUEUE_H
+#define SHOPER_QUEUE_H
+
+/* The status-change queue: the contract between the IMAP module (writer)
+   and shoper-sync (reader). Plain C11, no Dovecot headers, so both can link
+   it. Format and rules: doc/status-change.md.
+
+   A spool directory with one file per (shop, order): NAME = hex(shop) "."
+   order_id ".req". A request is written to a temporary file, fsynced and
+   renamed over NAME, so a later request for the same order replaces the
+   earlier one and a reader sees either, never half. The helper claims a
+   request by renaming it to NAME ".work" (a new request arriving meanwhile
+   is a new NAME and is carried out after it: the last one wins) and
+   deletes the .work file when done. A .work file left by a crash is
+   carried out again first (setting a status twice is harmless), so a
+   newer .req for the same order still comes last and wins.
+
+   Also here: the status list file (every shop's statuses with their
+   active flag) that shoper-sync writes next to the index and the IMAP
+   module reads to build the status folders. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shoper-index.h" /* struct shoper_error */
+
+#define SHOPER_QUEUE_FORMAT "shoper-queue 1"
+#define SHOPER_STATUS_LIST_FORMAT "shoper-statuses 1"
+/* Longest file either format accepts. */
+#define SHOPER_QUEUE_MAX_FILE (64 * 1024)
+
+struct shoper_queue_request {
+	char user[256]; /* Dovecot user, "" from the shell */
+	char shop[128];
+	char order_id[32]; /* digits only */
+	char status_id[32]; /* digits only */
+	char status_name[256];
+	char mailbox[512]; /* UTF-8 name of the status folder, or "" */
+	uint32_t uid, uidvalidity; /* the moved message there, 0 unknown */
+	int64_t time; /* unix seconds of the request */
+};
+
+/* Name (without directory) of the request file for shop and order_id.
+   Returns 0, or -1 when the order id is not 1..20 digits, the shop is
+   empty or the name would not fit. */
+int shoper_queue_name(const char *shop, const char *order_id, char *out,
+		      size_t out_size);
+
+/* Text form of a request, and back. format returns the length (buffer of
+   SHOPER_QUEUE_MAX_FILE is always enough) or -1. parse checks every field
+   (digits, sizes, known keys) and returns 0 or -1 with err. */
+int shoper_queue_format(const struct shoper_queue_request *req, char *out,
+			size_t out_size);
+int shoper_queue_parse(const char *data, size_t len,
+		       struct shoper_queue_request *req_r,
+		       struct shoper_error *err);
+
+/* Writes req durably into dir (which must exist), replacing any earlier
+   request for the same order. File mode 0660. */
+int shoper_queue_put(const char *dir, const struct shoper_queue_request *req,
+		     struct shoper_error *err);
+
+/* 1 when dir holds a request waiting (.req), 0 none, -1 error. */
+int shoper_queue_pending(const char *dir, struct shoper_error *err);
+
+/* Claims the next request (a .req renamed to .work, or a .work left by a
+   crash). Returns 1 with req_r and the .work file's name in work_r, 0 when
+   there is nothing to do, -1 error. A request file that can't be parsed
+   is renamed to NAME.bad (kept for the admin) and err tells why; the call
+   then returns -2 and the caller goes on with the next one. */
+int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
+		       char *work_r, size_t work_size,
+		       struct shoper_error *err);
+/* Removes a claimed request after it was carried out. */
+int shoper_queue_done(const char *dir, const char *work,
+		      struct shoper_error *err);
+
+/* ---- the status list ---- */
+
+struct shoper_status_entry {
+	char shop[128];
+	char id[32];
+	char name[256];
+	bool active;
+};
+
+struct shoper_status_list {
+	unsigned int count;
+	struct shoper_status_entry *items;
+};
+
+/* Appends one entry (strings are copied, cut to size). 0 or -1. */
+int shoper_status_list_add(struct shoper_status_list *list, const char *shop,
+			   const char *id, const char *name, bool active);
+/* Writes the list atomically (tmp, fsync, rename), mode 0640, group of
+   the directory. */
+int shoper_status_list_write(const char *path,
+			     const struct shoper_status_list *list,
+			     struct shoper_error *err);
+/* Reads a list; a missing file is an error (errno ENOENT kept). */
+int shoper_status_list_read(const char *path, struct shoper_status_list *list_r,
+			    struct shoper_error *err);
+/* The entry of shop + id, or NULL. */
+const struct shoper_status_entry *shoper_status_list_find(
+	const struct shoper_status_list *list, const char *shop,
+	const char *id);
+void shoper_status_list_free(struct shoper_status_list *list);
+
+/* Path of the status list and of the queue for an index path:
+   "<index>.statuses" and "<dir of index>/queue". */
+int shoper_status_list_path(const char *index_path, char *out, size_t out_size);
+int shoper_queue_dir(const char *index_path, char *out, size_t out_size);
+
+#endif

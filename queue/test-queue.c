@@ -1,0 +1,184 @@
+/* Unit tests of the status-change queue and the status list. */
+#include "tap.h"
+#include "queue-private.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static unsigned int count_files(const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned int n = 0;
+	size_t s = strlen(suffix);
+
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] != '.' && l > s &&
+		    strcmp(de->d_name + l - s, suffix) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void req_init(struct shoper_queue_request *r, const char *shop,
+		     const char *order, const char *status)
+{
+	memset(r, 0, sizeof(*r));
+	strcpy(r->user, "alice");
+	strcpy(r->shop, shop);
+	strcpy(r->order_id, order);
+	strcpy(r->status_id, status);
+	strcpy(r->status_name, "Wysłane = 100%\nX-Evil: 1");
+	strcpy(r->mailbox, "Shoper/Wysłane");
+	r->uid = 7;
+	r->uidvalidity = 4000000000u;
+	r->time = 1790000000;
+}
+
+static void test_format(void)
+{
+	struct shoper_queue_request r, back;
+	struct shoper_error err;
+	char buf[SHOPER_QUEUE_MAX_FILE], name[256];
+
+	ok(shoper_queue_name("sklep1", "12", name, sizeof(name)) == 0 &&
+		   strcmp(name, "736b6c657031.12.req") == 0,
+	   "file name is hex(shop).order.req");
+	ok(shoper_queue_name("../x", "1/2", name, sizeof(name)) < 0 &&
+		   shoper_queue_name("", "1", name, sizeof(name)) < 0,
+	   "bad order id or empty shop refused");
+	req_init(&r, "sklep1", "12", "3");
+	int len = shoper_queue_format(&r, buf, sizeof(buf));
+	ok(len > 0 && strstr(buf,
+			     "\nstatus_name=Wysłane%20%3D%20100%25%0AX-Evil:%20"
+			     "1\nmailbox=") != NULL,
+	   "hostile name escaped on one line");
+	ok(shoper_queue_parse(buf, (size_t)len, &back, &err) == 0 &&
+		   memcmp(&r, &back, sizeof(r)) == 0,
+	   "request round-trips");
+	ok(shoper_queue_parse("junk\n", 5, &back, &err) < 0, "garbage refused");
+	const char *missing = SHOPER_QUEUE_FORMAT "\nshop=a\norder_id=1\n";
+	ok(shoper_queue_parse(missing, strlen(missing), &back, &err) < 0,
+	   "missing status_id refused");
+	const char *unknown =
+		SHOPER_QUEUE_FORMAT "\nshop=a\norder_id=1\nstatus_id=2\nx=1\n";
+	ok(shoper_queue_parse(unknown, strlen(unknown), &back, &err) < 0,
+	   "unknown key refused");
+	const char *nul =
+		SHOPER_QUEUE_FORMAT "\nshop=a%00b\norder_id=1\nstatus_id=2\n";
+	ok(shoper_queue_parse(nul, strlen(nul), &back, &err) < 0,
+	   "escaped NUL refused");
+}
+
+static void test_spool(void)
+{
+	struct shoper_queue_request r, got;
+	struct shoper_error err;
+	char work[512];
+
+	req_init(&r, "sklep1", "12", "3");
+	ok(shoper_queue_pending(dir, &err) == 0, "empty queue has nothing");
+	ok(shoper_queue_put(dir, &r, &err) == 0, "put");
+	strcpy(r.status_id, "4");
+	ok(shoper_queue_put(dir, &r, &err) == 0, "put again for same order");
+	req_init(&r, "sklep2", "12", "5");
+	ok(shoper_queue_put(dir, &r, &err) == 0, "put for another shop");
+	ok(count_files(".req") == 2 && count_files("") == 2,
+	   "one file per (shop, order), no temp files left");
+	ok(shoper_queue_pending(dir, &err) == 1, "pending");
+	int n = 0, last_sklep1 = 0;
+	while (shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1) {
+		n++;
+		if (strcmp(got.shop, "sklep1") == 0)
+			last_sklep1 = atoi(got.status_id);
+		ok(count_files(".work") == 1, "claimed as .work");
+		shoper_queue_done(dir, work, &err);
+	}
+	ok(n == 2 && last_sklep1 == 4, "later request replaced the earlier");
+	ok(shoper_queue_pending(dir, &err) == 0, "queue empty after done");
+
+	/* a crash left a .work; a newer .req for the same order comes later */
+	req_init(&r, "sklep1", "12", "3");
+	shoper_queue_put(dir, &r, &err);
+	shoper_queue_claim(dir, &got, work, sizeof(work), &err);
+	strcpy(r.status_id, "9");
+	shoper_queue_put(dir, &r, &err);
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.status_id, "3") == 0,
+	   "leftover .work carried out first");
+	shoper_queue_done(dir, work, &err);
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.status_id, "9") == 0,
+	   "then the newer request");
+	shoper_queue_done(dir, work, &err);
+
+	char path[400];
+	snprintf(path, sizeof(path), "%s/616263.1.req", dir);
+	FILE *f = fopen(path, "w");
+	fputs("hello\n", f);
+	fclose(f);
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == -2 &&
+		   count_files(".bad") == 1,
+	   "unparsable request set aside as .bad");
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 0,
+	   "then nothing to do");
+}
+
+static void test_status_list(void)
+{
+	struct shoper_status_list list, back;
+	struct shoper_error err;
+	char path[400];
+
+	memset(&list, 0, sizeof(list));
+	shoper_status_list_add(&list, "sklep1", "1", "Nowe", true);
+	shoper_status_list_add(&list, "sklep1", "2", "W realizacji=x%\n", true);
+	shoper_status_list_add(&list, "sklep 2", "1", "Stare", false);
+	snprintf(path, sizeof(path), "%s/orders.cdb.statuses", dir);
+	ok(shoper_status_list_write(path, &list, &err) == 0, "list written");
+	int ret = shoper_status_list_read(path, &back, &err);
+	ok(ret == 0 && back.count == 3, "list read back%s%s",
+	   ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
+	const struct shoper_status_entry *e =
+		shoper_status_list_find(&back, "sklep1", "2");
+	ok(e != NULL && strcmp(e->name, "W realizacji=x%\n") == 0 && e->active,
+	   "hostile name round-trips");
+	e = shoper_status_list_find(&back, "sklep 2", "1");
+	ok(e != NULL && !e->active, "inactive flag kept");
+	ok(shoper_status_list_find(&back, "sklep2", "1") == NULL,
+	   "unknown shop not found");
+	shoper_status_list_free(&back);
+	shoper_status_list_free(&list);
+	unlink(path);
+	ok(shoper_status_list_read(path, &back, &err) < 0,
+	   "missing list is an error");
+
+	char out[256];
+	shoper_queue_dir("/var/lib/x/orders.cdb", out, sizeof(out));
+	ok(strcmp(out, "/var/lib/x/queue") == 0, "queue dir next to index");
+	shoper_status_list_path("/var/lib/x/orders.cdb", out, sizeof(out));
+	ok(strcmp(out, "/var/lib/x/orders.cdb.statuses") == 0,
+	   "status list path");
+}
+
+int main(void)
+{
+	strcpy(dir, "/tmp/test-queue.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_format();
+	test_spool();
+	test_status_list();
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return tap_done();
+}
