@@ -3,236 +3,13 @@
    Each bulk call carries up to 25 pages of 50 shared among the streams,
    so a backfill of N orders costs about ceil(N / 1250) calls and an idle
    run one call. */
-#include "engine.h"
-#include "order-parse.h"
-#include "progress.h"
-#include "shoper-webapi.h"
+#include "engine-private.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define PAGE_LIMIT 50
-#define MAX_STREAMS 32
-#define STATUS_OVERLAP_SECS 600
-#define FULL_PASS_EVERY_SECS 86400
-#define MAX_ITEM_FAILURES 6
-/* pages asked for a stream of unknown size when slots are free */
-#define SPECULATIVE_PAGES 4
-
-enum stream_kind {
-	SK_STATUSES,
-	SK_CURRENCIES,
-	SK_SHIPPINGS,
-	SK_ORDERS,
-	SK_STATUS_CHANGES,
-	SK_PARCELS,
-	SK_PARCELS_OF,
-	/* first order of the tracking window: where parcels start */
-	SK_TRACK_PROBE,
-};
-
-struct stream {
-	enum stream_kind kind;
-	const char *path;
-	const char *key;
-	json_object *filters; /* base filters, owned */
-	long long cursor;
-	long long remaining; /* -1: unknown */
-	bool active, done, greedy, started;
-	unsigned int failures;
-	unsigned int first_slot, n_slots;
-};
-
-struct engine {
-	const struct shoper_sync_config *cfg;
-	const struct shoper_shop_config *shop;
-	const struct sync_engine_opts *opts;
-	struct sync_state *st;
-	struct shoper_webapi *api;
-	struct sync_shop_result *res;
-	struct sync_cursors c;
-	bool backfill_before; /* backfill_done when this run started */
-	bool full;
-	char synced[20];
-	struct stream streams[MAX_STREAMS];
-	unsigned int n_streams;
-	long long parcel_min; /* parcels of orders from this id on (full) */
-	long long *refetch; /* orders whose parcels are read again */
-	unsigned int n_refetch, refetch_alloc;
-	struct shoper_error err;
-};
-
-static const char *stream_path(enum stream_kind kind)
-{
-	switch (kind) {
-	case SK_STATUSES:
-		return "/webapi/rest/statuses";
-	case SK_CURRENCIES:
-		return "/webapi/rest/currencies";
-	case SK_SHIPPINGS:
-		return "/webapi/rest/shippings";
-	case SK_ORDERS:
-	case SK_STATUS_CHANGES:
-	case SK_TRACK_PROBE:
-		return "/webapi/rest/orders";
-	default:
-		return "/webapi/rest/parcels";
-	}
-}
-
-static const char *stream_key(enum stream_kind kind)
-{
-	switch (kind) {
-	case SK_STATUSES:
-		return "status_id";
-	case SK_CURRENCIES:
-		return "currency_id";
-	case SK_SHIPPINGS:
-		return "shipping_id";
-	case SK_ORDERS:
-	case SK_STATUS_CHANGES:
-	case SK_TRACK_PROBE:
-		return "order_id";
-	default:
-		return "parcel_id";
-	}
-}
-
-static struct stream *add_stream(struct engine *e, enum stream_kind kind,
-				 long long cursor, json_object *filters)
-{
-	struct stream *s = &e->streams[e->n_streams++];
-
-	memset(s, 0, sizeof(*s));
-	s->kind = kind;
-	s->path = stream_path(kind);
-	s->key = stream_key(kind);
-	s->cursor = cursor;
-	s->remaining = -1;
-	s->active = true;
-	s->filters = filters;
-	return s;
-}
-
-/* {"field": {op: value}} merged into obj (created when NULL). */
-static json_object *filter_add(json_object *obj, const char *field,
-			       const char *op, json_object *value)
-{
-	json_object *cond = json_object_new_object();
-
-	if (obj == NULL)
-		obj = json_object_new_object();
-	json_object_object_add(cond, op, value);
-	json_object_object_add(obj, field, cond);
-	return obj;
-}
-
-static json_object *stream_filters(const struct stream *s)
-{
-	json_object *f = json_object_new_object();
-
-	if (s->filters != NULL) {
-		json_object_object_foreach(s->filters, k, v)
-			json_object_object_add(f, k, json_object_get(v));
-	}
-	if (s->cursor > 0) {
-		json_object *cond = NULL;
-		/* the key may carry a condition already (order_id >= min) */
-		if (json_object_object_get_ex(f, s->key, &cond))
-			json_object_object_add(
-				cond, ">", json_object_new_int64(s->cursor));
-		else
-			filter_add(f, s->key, ">",
-				   json_object_new_int64(s->cursor));
-	}
-	return f;
-}
-
-static json_object *page_request(const struct stream *s, unsigned int idx,
-				 unsigned int page)
-{
-	json_object *req = json_object_new_object();
-	json_object *params = json_object_new_object();
-	char id[32], order[64];
-
-	snprintf(id, sizeof(id), "s%u-p%u", idx, page);
-	snprintf(order, sizeof(order), "%s asc", s->key);
-	json_object *filters = stream_filters(s);
-	json_object_object_add(params, "limit",
-			       json_object_new_int(PAGE_LIMIT));
-	json_object_object_add(params, "page", json_object_new_int(page));
-	json_object_object_add(params, "order", json_object_new_string(order));
-	json_object_object_add(
-		params, "filters",
-		json_object_new_string(json_object_to_json_string_ext(
-			filters, JSON_C_TO_STRING_PLAIN)));
-	json_object_put(filters);
-	json_object_object_add(req, "id", json_object_new_string(id));
-	json_object_object_add(req, "path", json_object_new_string(s->path));
-	json_object_object_add(req, "method", json_object_new_string("GET"));
-	json_object_object_add(req, "params", params);
-	return req;
-}
-
-static unsigned int pages_needed(const struct stream *s)
-{
-	if (s->remaining < 0)
-		return 1;
-	long long n = (s->remaining + PAGE_LIMIT - 1) / PAGE_LIMIT;
-	return n < 1                        ? 1
-	       : n > SHOPER_WEBAPI_BULK_MAX ? SHOPER_WEBAPI_BULK_MAX
-					    : (unsigned int)n;
-}
-
-/* Shares the 25 slots: one page for every open stream first, then what
-   each still needs, then the rest to a greedy stream of unknown size (the
-   backfill's first call, before the count is known). */
-static json_object *build_bulk(struct engine *e)
-{
-	unsigned int left = SHOPER_WEBAPI_BULK_MAX;
-	json_object *reqs;
-
-	for (unsigned int i = 0; i < e->n_streams; i++) {
-		struct stream *s = &e->streams[i];
-		s->n_slots = 0;
-		if (s->active && !s->done && left > 0) {
-			s->n_slots = 1;
-			left--;
-		}
-	}
-	for (unsigned int i = 0; i < e->n_streams && left > 0; i++) {
-		struct stream *s = &e->streams[i];
-		unsigned int need = pages_needed(s);
-		if (s->n_slots == 0 || need <= s->n_slots)
-			continue;
-		unsigned int more = need - s->n_slots;
-		more = more > left ? left : more;
-		s->n_slots += more;
-		left -= more;
-	}
-	for (unsigned int i = 0; i < e->n_streams && left > 0; i++) {
-		struct stream *s = &e->streams[i];
-		if (s->n_slots == 0 || s->remaining >= 0 ||
-		    s->kind < SK_ORDERS || s->kind == SK_TRACK_PROBE)
-			continue;
-		unsigned int more = s->greedy ? left : SPECULATIVE_PAGES - 1;
-		more = more > left ? left : more;
-		s->n_slots += more;
-		left -= more;
-	}
-	reqs = json_object_new_array();
-	for (unsigned int i = 0; i < e->n_streams; i++) {
-		struct stream *s = &e->streams[i];
-		s->first_slot = json_object_array_length(reqs);
-		for (unsigned int p = 1; p <= s->n_slots; p++)
-			json_object_array_add(reqs, page_request(s, i, p));
-	}
-	return reqs;
-}
 
 static void add_refetch(struct engine *e, long long order_id)
 {
@@ -321,7 +98,7 @@ static int handle_ref(struct engine *e, struct stream *s, json_object *item)
 	return ret;
 }
 
-static int handle_item(struct engine *e, struct stream *s, json_object *item)
+int engine_handle_item(struct engine *e, struct stream *s, json_object *item)
 {
 	switch (s->kind) {
 	case SK_TRACK_PROBE:
@@ -339,221 +116,6 @@ static int handle_item(struct engine *e, struct stream *s, json_object *item)
 	}
 }
 
-static long long body_count(json_object *body)
-{
-	long long n = sync_json_id(body, "count");
-	return n;
-}
-
-/* One page of a stream: 1 = processed (and *short_r when it was the
-   last), 0 = the page failed (retry later), -1 = local error. */
-static int process_page(struct engine *e, struct stream *s, json_object *it,
-			bool first, long long *new_cursor, bool *short_r)
-{
-	json_object *code, *body, *list;
-
-	if (it == NULL || !json_object_object_get_ex(it, "code", &code) ||
-	    json_object_get_int(code) != 200 ||
-	    !json_object_object_get_ex(it, "body", &body) ||
-	    !json_object_object_get_ex(body, "list", &list) ||
-	    !json_object_is_type(list, json_type_array)) {
-		const char *desc = NULL;
-		if (it != NULL &&
-		    json_object_object_get_ex(it, "body", &body) &&
-		    json_object_is_type(body, json_type_object))
-			desc = json_object_get_string(json_object_object_get(
-				body, "error_description"));
-		snprintf(e->res->error, sizeof(e->res->error),
-			 "%s: page failed (code %d)%s%s", s->path,
-			 it == NULL
-				 ? 0
-				 : json_object_get_int(
-					   json_object_object_get(it, "code")),
-			 desc != NULL ? ": " : "", desc != NULL ? desc : "");
-		return 0;
-	}
-	size_t n = json_object_array_length(list);
-	if (first) {
-		s->remaining = body_count(body);
-		bool orders =
-			s->kind == SK_ORDERS || s->kind == SK_STATUS_CHANGES;
-		if (orders && !s->started)
-			e->res->total += s->remaining;
-		s->started = s->started || orders;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_object *item = json_object_array_get_idx(list, i);
-		long long key = sync_json_id(item, s->key);
-		if (key <= s->cursor)
-			continue; /* not what was asked for */
-		if (handle_item(e, s, item) < 0)
-			return -1;
-		if (key > *new_cursor)
-			*new_cursor = key;
-	}
-	s->remaining -= n;
-	*short_r = n < PAGE_LIMIT || s->remaining <= 0;
-	return 1;
-}
-
-/* The pages of one stream in order, up to the first failed page. */
-static int process_stream(struct engine *e, struct stream *s,
-			  json_object *items, bool *failed_r)
-{
-	long long new_cursor = s->cursor;
-	bool last = false, failed = false;
-
-	for (unsigned int p = 0; p < s->n_slots && !last; p++) {
-		json_object *it =
-			json_object_array_get_idx(items, s->first_slot + p);
-		int ret = process_page(e, s, it, p == 0, &new_cursor, &last);
-		if (ret < 0)
-			return -1;
-		if (ret == 0) {
-			failed = *failed_r = true;
-			s->remaining = -1;
-			break;
-		}
-		if (p == s->n_slots - 1 && !last && new_cursor == s->cursor) {
-			snprintf(
-				e->res->error, sizeof(e->res->error),
-				"%s: full pages without usable %s; the shop's answer is not understood",
-				s->path, s->key);
-			return -1;
-		}
-	}
-	if (new_cursor > s->cursor || last)
-		s->failures = 0;
-	s->cursor = new_cursor;
-	if (s->kind == SK_TRACK_PROBE && !failed) {
-		last = true;
-		if (e->parcel_min == 0) /* no order that recent */
-			e->parcel_min = e->c.max_order_id + 1;
-	}
-	if (last)
-		s->done = true;
-	else if (failed && ++s->failures >= MAX_ITEM_FAILURES)
-		return -1;
-	return 0;
-}
-
-static void backoff(struct engine *e, unsigned int failures)
-{
-	unsigned int ms = 500u << (failures > 6 ? 6 : failures);
-
-	if (ms > 30000)
-		ms = 30000;
-	for (unsigned int t = 0; t < ms; t += 100) {
-		if (e->opts->stop_flag != NULL && *e->opts->stop_flag)
-			return;
-		usleep(100 * 1000);
-	}
-}
-
-static bool streams_open(const struct engine *e)
-{
-	for (unsigned int i = 0; i < e->n_streams; i++) {
-		if (e->streams[i].active && !e->streams[i].done)
-			return true;
-	}
-	return false;
-}
-
-static int checkpoint(struct engine *e)
-{
-	/* A first backfill commits as it goes so a crash or kill does not
-	   start it over; the shop is published only once it completes. */
-	if (sync_state_set_cursors(e->st, e->shop->name, &e->c, &e->err) < 0 ||
-	    sync_state_commit(e->st, &e->err) < 0 ||
-	    sync_state_begin(e->st, &e->err) < 0)
-		return -1;
-	return 0;
-}
-
-static void activate_parcels(struct engine *e)
-{
-	for (unsigned int i = 0; i < e->n_streams; i++) {
-		struct stream *s = &e->streams[i];
-		long long min = e->full ? e->parcel_min : e->c.min_order_id;
-		if (s->kind != SK_PARCELS || s->active || min == 0)
-			continue;
-		s->filters = filter_add(s->filters, "order_id",
-					">=", json_object_new_int64(min));
-		s->active = true;
-	}
-}
-
-static bool stopped(const struct engine *e)
-{
-	return e->opts->stop_flag != NULL && *e->opts->stop_flag != 0;
-}
-
-static int process_bulk(struct engine *e, json_object *items, bool *failed_r)
-{
-	unsigned int worst = 0;
-
-	for (unsigned int i = 0; i < e->n_streams; i++) {
-		struct stream *s = &e->streams[i];
-		if (s->n_slots == 0)
-			continue;
-		if (process_stream(e, s, items, failed_r) < 0)
-			return -1;
-		if (s->failures > worst)
-			worst = s->failures;
-	}
-	*failed_r = *failed_r && worst > 0;
-	return worst;
-}
-
-/* Bulk calls until every active stream is done. */
-static int run_streams(struct engine *e)
-{
-	while (streams_open(e)) {
-		json_object *items = NULL;
-		bool failed = false;
-
-		if (stopped(e)) {
-			snprintf(e->res->error, sizeof(e->res->error),
-				 "stopped before the sync was complete");
-			return -1;
-		}
-		json_object *reqs = build_bulk(e);
-		enum shoper_webapi_status ret =
-			shoper_webapi_bulk(e->api, reqs, &items, &e->err);
-		json_object_put(reqs);
-		if (ret != SHOPER_WEBAPI_OK) {
-			snprintf(e->res->error, sizeof(e->res->error), "%s",
-				 e->err.msg);
-			return -1;
-		}
-		e->res->error[0] = '\0';
-		int worst = process_bulk(e, items, &failed);
-		json_object_put(items);
-		if (worst < 0) {
-			if (e->err.msg[0] != '\0')
-				snprintf(e->res->error, sizeof(e->res->error),
-					 "%s", e->err.msg);
-			return -1;
-		}
-		activate_parcels(e);
-		sync_progress_update(e->opts->progress, e->res->fetched,
-				     e->res->total,
-				     shoper_webapi_get_stats(e->api)->calls);
-		if (!e->backfill_before && checkpoint(e) < 0)
-			return -1;
-		if (failed)
-			backoff(e, worst);
-	}
-	return 0;
-}
-
-static void free_streams(struct engine *e)
-{
-	for (unsigned int i = 0; i < e->n_streams; i++)
-		json_object_put(e->streams[i].filters);
-	e->n_streams = 0;
-}
-
 /* Parcels of orders whose status changed: read again in full, since a
    tracking number may have been added to an existing parcel. */
 static int refetch_parcels(struct engine *e)
@@ -561,7 +123,7 @@ static int refetch_parcels(struct engine *e)
 	unsigned int i = 0;
 
 	while (i < e->n_refetch) {
-		free_streams(e);
+		engine_free_streams(e);
 		while (i < e->n_refetch && e->n_streams < MAX_STREAMS) {
 			json_object *ids = json_object_new_array();
 			for (unsigned int n = 0;
@@ -574,10 +136,11 @@ static int refetch_parcels(struct engine *e)
 					ids,
 					json_object_new_int64(e->refetch[i]));
 			}
-			add_stream(e, SK_PARCELS_OF, 0,
-				   filter_add(NULL, "order_id", "IN", ids));
+			engine_add_stream(
+				e, SK_PARCELS_OF, 0,
+				engine_filter_add(NULL, "order_id", "IN", ids));
 		}
-		if (run_streams(e) < 0)
+		if (engine_run_streams(e) < 0)
 			return -1;
 	}
 	return 0;
@@ -588,20 +151,22 @@ static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
 	struct stream *s;
 	char since[20];
 
-	add_stream(e, SK_STATUSES, 0, NULL);
-	add_stream(e, SK_CURRENCIES, 0, NULL);
-	add_stream(e, SK_SHIPPINGS, 0, NULL);
-	s = add_stream(
+	engine_add_stream(e, SK_STATUSES, 0, NULL);
+	engine_add_stream(e, SK_CURRENCIES, 0, NULL);
+	engine_add_stream(e, SK_SHIPPINGS, 0, NULL);
+	s = engine_add_stream(
 		e, SK_ORDERS, sweep ? 0 : e->c.max_order_id,
-		filter_add(NULL, "date", ">=", json_object_new_string(window)));
+		engine_filter_add(NULL, "date",
+				  ">=", json_object_new_string(window)));
 	s->greedy = e->full;
 	if (!e->full && e->c.status_since[0] != '\0') {
 		sync_date_add(e->c.status_since, -STATUS_OVERLAP_SECS, since);
-		json_object *f = filter_add(
+		json_object *f = engine_filter_add(
 			NULL, "date", ">=", json_object_new_string(window));
-		add_stream(e, SK_STATUS_CHANGES, 0,
-			   filter_add(f, "status_date",
-				      ">=", json_object_new_string(since)));
+		engine_add_stream(
+			e, SK_STATUS_CHANGES, 0,
+			engine_filter_add(f, "status_date",
+					  ">=", json_object_new_string(since)));
 	}
 	if (e->full) {
 		/* tracking numbers matter for recent orders: a full pass reads
@@ -612,13 +177,15 @@ static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
 		sync_local_time(-(long long)days * 86400, start);
 		if (strcmp(start, window) < 0)
 			memcpy(start, window, sizeof(start));
-		add_stream(e, SK_TRACK_PROBE, 0,
-			   filter_add(NULL, "date",
-				      ">=", json_object_new_string(start)));
+		engine_add_stream(
+			e, SK_TRACK_PROBE, 0,
+			engine_filter_add(NULL, "date",
+					  ">=", json_object_new_string(start)));
 	}
-	s = add_stream(e, SK_PARCELS, sweep ? 0 : e->c.max_parcel_id, NULL);
+	s = engine_add_stream(e, SK_PARCELS, sweep ? 0 : e->c.max_parcel_id,
+			      NULL);
 	s->active = false;
-	activate_parcels(e);
+	engine_activate_parcels(e);
 }
 
 static void cred_fingerprint(const struct shoper_shop_config *shop, char *out,
@@ -671,7 +238,7 @@ static int sync_shop(struct engine *e)
 		e->c.pass++;
 	e->res->full = e->full;
 	add_phase1_streams(e, sweep, window);
-	if (run_streams(e) < 0 || refetch_parcels(e) < 0)
+	if (engine_run_streams(e) < 0 || refetch_parcels(e) < 0)
 		goto fail;
 	if (sweep) {
 		e->res->deleted =
@@ -762,7 +329,7 @@ int sync_engine_run_shop(const struct shoper_sync_config *cfg,
 		res->throttled = stats->throttled;
 		shoper_webapi_free(&e.api);
 	}
-	free_streams(&e);
+	engine_free_streams(&e);
 	free(e.refetch);
 	res->ok = ret == 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
