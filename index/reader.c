@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct shoper_index_reader {
@@ -17,6 +18,8 @@ struct shoper_index_reader {
 	const unsigned char *map;
 	size_t map_size;
 	struct stat st; /* of the mapped file */
+	unsigned int check_msecs;
+	uint64_t last_check_ms;
 	struct shoper_cdb db;
 	struct shoper_index_meta *meta;
 	bool *shop_ok;
@@ -118,11 +121,40 @@ static int reader_map(struct shoper_index_reader *r, struct shoper_error *err)
 	return 0;
 }
 
+static uint64_t coarse_ms(void)
+{
+	struct timespec ts;
+
+	/* the coarse clock is read without a system call */
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void shoper_index_reader_set_check_interval(struct shoper_index_reader *r,
+					    unsigned int msecs)
+{
+	r->check_msecs = msecs;
+}
+
+/* Lookups stat the file only when the check interval has passed. */
+static int refresh_if_due(struct shoper_index_reader *r,
+			  struct shoper_error *err)
+{
+	if (r->map != NULL && r->check_msecs > 0 &&
+	    coarse_ms() - r->last_check_ms < r->check_msecs)
+		return 0;
+	return shoper_index_reader_refresh(r, err);
+}
+
 int shoper_index_reader_refresh(struct shoper_index_reader *r,
 				struct shoper_error *err)
 {
 	struct shoper_error err2;
 	struct stat st;
+
+	if (r->check_msecs > 0)
+		r->last_check_ms = coarse_ms();
 
 	if (stat(r->path, &st) < 0) {
 		shoper_error_set(err, "stat %s: %s", r->path, strerror(errno));
@@ -170,7 +202,7 @@ int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
 	int key_len, ret;
 
 	result->count = 0;
-	if (shoper_index_reader_refresh(r, err) < 0)
+	if (refresh_if_due(r, err) < 0)
 		return -1;
 	key_len =
 		shoper_email_normalize(email, strlen(email), key, sizeof(key));
@@ -257,7 +289,7 @@ int shoper_index_lookup_order(struct shoper_index_reader *r, const char *shop,
 	int ret;
 
 	memset(order_r, 0, sizeof(*order_r));
-	if (shoper_index_reader_refresh(r, err) < 0)
+	if (refresh_if_due(r, err) < 0)
 		return -1;
 	if (shop_len + id_len + 2 > sizeof(key))
 		return 0;

@@ -221,10 +221,11 @@ int shoper_order_expand_urls(struct shoper_index_meta *meta,
 	}
 	for (i = 0; i < count; i++) {
 		const struct shoper_str *base;
-		char *start = meta->scratch + pos;
+		char *start;
 
 		if (url_bases[i] < 0)
 			continue;
+		start = meta->scratch + pos;
 		base = &meta->url_bases.items[url_bases[i]];
 		memcpy(start, base->ptr, base->len);
 		memcpy(start + base->len, SHOPER_URL_INFIX,

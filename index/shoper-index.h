@@ -107,6 +107,15 @@ struct shoper_index_result {
 int shoper_index_reader_refresh(struct shoper_index_reader *r,
 				struct shoper_error *err);
 
+/* How often lookups check for a replaced file. 0 (the default): every
+   lookup stats the path first. N > 0: at most every N milliseconds (an
+   explicit refresh always checks). A stat costs a system call, which on
+   some virtual machines also costs the lookup its TLB (see bench/ and
+   README): a process doing many lookups should set an interval or call
+   refresh once per message and use an interval. */
+void shoper_index_reader_set_check_interval(struct shoper_index_reader *r,
+					    unsigned int msecs);
+
 /* Orders of the customer with this e-mail (any case/whitespace; it is
    normalised here). shops: NULL = all shops, otherwise only orders of the
    n_shops named shops. At most max_orders (0 = all) are returned.

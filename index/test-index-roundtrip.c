@@ -257,6 +257,28 @@ static void test_replace_and_dup(void)
 	ok(shoper_index_lookup_order(r, "s", "1", &got, &err) == 1 &&
 		   test_order_eq(&got, &o[2]),
 	   "the later add of the same order wins");
+	shoper_index_reader_set_check_interval(r, 3600 * 1000);
+	ok(test_publish(o, 1, 0, path) == 0 &&
+		   shoper_index_lookup_order(r, "s", "2", &got, &err) == 1,
+	   "with a check interval, lookups keep the mapped file");
+	ok(shoper_index_reader_refresh(r, &err) == 0 &&
+		   shoper_index_lookup_order(r, "s", "2", &got, &err) == 0,
+	   "an explicit refresh still notices the new file");
+	shoper_index_reader_set_check_interval(r, 0);
+	{
+		struct shoper_index_writer *w = shoper_index_writer_new(0);
+
+		ok(shoper_index_writer_add(w, &o[0], &err) == 0 &&
+			   shoper_index_writer_publish(w, path, &err) == 0 &&
+			   shoper_index_writer_add(w, &o[2], &err) == 0 &&
+			   shoper_index_writer_publish(w, path, &err) == 0 &&
+			   shoper_index_lookup_order(r, "s", "1", &got, &err) ==
+				   1 &&
+			   test_order_eq(&got, &o[2]) &&
+			   shoper_index_reader_verify(r, &err) == 0,
+		   "adding after a publish still replaces the same order");
+		shoper_index_writer_free(&w);
+	}
 	shoper_index_reader_free(&r);
 }
 

@@ -58,6 +58,12 @@ int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 	char *tmp = NULL, *dcopy = NULL, *dir;
 	int fd = -1, ret = -1;
 
+	/* the duplicate-order table is not needed for writing: free its
+	   memory for the peak (a later add rebuilds it) */
+	free(w->oslots);
+	w->oslots = NULL;
+	w->n_oslots = 0;
+
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
 		shoper_error_set(err, "out of memory");

@@ -36,13 +36,19 @@ struct shoper_worder {
 	unsigned int capped : 1; /* over max_orders: stored inline */
 };
 
+struct shoper_oslot {
+	uint32_t idx1; /* order index + 1, 0 = empty */
+	uint32_t hash;
+};
+
 struct shoper_index_writer {
 	unsigned int max_orders;
 	struct shoper_buf arena;
 	struct shoper_worder *orders;
 	size_t n_orders, orders_size;
-	/* order key ("#shop:id") -> order index + 1, for last-add-wins */
-	uint32_t *oslots;
+	/* order key ("#shop:id") -> order index + 1, for last-add-wins;
+	   with a part of the key's hash to skip most comparisons */
+	struct shoper_oslot *oslots;
 	size_t n_oslots;
 	struct shoper_intern shops, statuses, currencies, synced, url_bases;
 };

@@ -132,26 +132,66 @@ nomem:
 	return -1;
 }
 
+struct hash_idx {
+	uint64_t hash;
+	uint32_t idx;
+};
+
+static int cmp_hash_idx(const void *pa, const void *pb)
+{
+	const struct hash_idx *a = pa, *b = pb;
+
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Sorts the orders with an e-mail key into idx, grouped by customer and
+   newest first: first by key hash alone (compact, cache friendly), then
+   each run of equal hashes with the full comparison. */
+static size_t sort_by_customer(struct shoper_index_writer *w,
+			       struct hash_idx *hi, uint32_t *idx)
+{
+	size_t n = 0, i, j;
+
+	for (i = 0; i < w->n_orders; i++) {
+		w->orders[i].capped = 0;
+		if (!w->orders[i].dead && w->orders[i].key_len > 0) {
+			hi[n].hash = w->orders[i].key_hash;
+			hi[n++].idx = i;
+		}
+	}
+	qsort(hi, n, sizeof(*hi), cmp_hash_idx);
+	for (i = 0; i < n; i++)
+		idx[i] = hi[i].idx;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && hi[j].hash == hi[i].hash; j++)
+			;
+		if (j - i > 1)
+			qsort_r(idx + i, j - i, sizeof(*idx), cmp_email, w);
+	}
+	return n;
+}
+
 static int write_email_records(struct publish_ctx *c)
 {
 	struct shoper_index_writer *w = c->w;
+	struct hash_idx *hi;
 	uint32_t *idx, *per_shop;
-	size_t n = 0, i, j;
+	size_t n, i, j;
 	int ret = 0;
 
+	hi = malloc((w->n_orders + 1) * sizeof(*hi));
 	idx = malloc((w->n_orders + 1) * sizeof(*idx));
 	per_shop = calloc(w->shops.count + 1, sizeof(*per_shop));
-	if (idx == NULL || per_shop == NULL) {
+	if (hi == NULL || idx == NULL || per_shop == NULL) {
 		shoper_error_set(c->err, "out of memory");
 		ret = -1;
 		goto out;
 	}
-	for (i = 0; i < w->n_orders; i++) {
-		w->orders[i].capped = 0;
-		if (!w->orders[i].dead && w->orders[i].key_len > 0)
-			idx[n++] = i;
-	}
-	qsort_r(idx, n, sizeof(*idx), cmp_email, w);
+	n = sort_by_customer(w, hi, idx);
+	free(hi);
+	hi = NULL;
 	for (i = 0; i < n && ret == 0; i = j) {
 		for (j = i + 1; j < n && same_key(w, &w->orders[idx[i]],
 						  &w->orders[idx[j]]);
@@ -160,6 +200,7 @@ static int write_email_records(struct publish_ctx *c)
 		ret = write_group(c, idx + i, j - i, per_shop);
 	}
 out:
+	free(hi);
 	free(idx);
 	free(per_shop);
 	return ret;

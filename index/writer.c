@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Items up to this size are encoded on the stack before interning. */
+#define SHOPER_SMALL_BUF 256
+
 uint64_t shoper_hash64(const void *p, size_t len)
 {
 	const unsigned char *s = p;
@@ -121,34 +124,63 @@ void shoper_index_writer_free(struct shoper_index_writer **_w)
 	free(w);
 }
 
+/* Interns an encoded item built in b (on the stack when small). */
+static int intern_buf(struct shoper_intern *t, struct shoper_buf *b,
+		      const unsigned char *stack, uint32_t *idx_r)
+{
+	int ret = shoper_intern(t, b->data, b->used, idx_r);
+
+	if (b->data != stack)
+		shoper_buf_free(b);
+	return ret;
+}
+
+#define SMALL_BUF_INIT(b, stack)                                               \
+	do {                                                                   \
+		(b).data = (stack);                                            \
+		(b).used = 0;                                                  \
+		(b).size = SHOPER_SMALL_BUF;                                   \
+	} while (0)
+
 /* Interns one string (encoded as varint length + bytes). */
 static int intern_str(struct shoper_intern *t, const struct shoper_str *s,
 		      uint32_t *idx_r)
 {
-	struct shoper_buf b = {0};
-	int ret;
+	unsigned char stack[SHOPER_SMALL_BUF];
+	struct shoper_buf b;
 
-	ret = shoper_buf_str(&b, s->ptr, s->len);
-	if (ret == 0)
-		ret = shoper_intern(t, b.data, b.used, idx_r);
-	shoper_buf_free(&b);
-	return ret;
+	SMALL_BUF_INIT(b, stack);
+	if (s->len + 10 > sizeof(stack)) {
+		b.data = NULL;
+		b.size = 0;
+	}
+	if (shoper_buf_str(&b, s->ptr, s->len) < 0) {
+		if (b.data != stack)
+			shoper_buf_free(&b);
+		return -1;
+	}
+	return intern_buf(t, &b, stack, idx_r);
 }
 
 static int intern_status(struct shoper_index_writer *w,
 			 const struct shoper_order *o, uint32_t *idx_r)
 {
-	struct shoper_buf b = {0};
-	int ret = 0;
+	unsigned char stack[SHOPER_SMALL_BUF];
+	struct shoper_buf b;
 
+	SMALL_BUF_INIT(b, stack);
+	if (o->status_id.len + o->status_name.len + 30 > sizeof(stack)) {
+		b.data = NULL;
+		b.size = 0;
+	}
 	if (shoper_buf_str(&b, o->status_id.ptr, o->status_id.len) < 0 ||
 	    shoper_buf_str(&b, o->status_name.ptr, o->status_name.len) < 0 ||
-	    shoper_buf_varint(&b, o->status_type) < 0)
-		ret = -1;
-	if (ret == 0)
-		ret = shoper_intern(&w->statuses, b.data, b.used, idx_r);
-	shoper_buf_free(&b);
-	return ret;
+	    shoper_buf_varint(&b, o->status_type) < 0) {
+		if (b.data != stack)
+			shoper_buf_free(&b);
+		return -1;
+	}
+	return intern_buf(&w->statuses, &b, stack, idx_r);
 }
 
 /* The admin URL as base + "/admin/orders/view/id/" + order_id? Then only
@@ -236,24 +268,31 @@ static int same_okey(const struct shoper_index_writer *w,
 static void oslot_put(struct shoper_index_writer *w, uint32_t idx)
 {
 	struct shoper_worder *wo = &w->orders[idx];
-	size_t mask = w->n_oslots - 1, s = okey_hash(w, wo) & mask;
+	uint64_t h = okey_hash(w, wo);
+	size_t mask = w->n_oslots - 1, s = h & mask;
+	struct shoper_oslot *slot;
 
-	for (; w->oslots[s] != 0; s = (s + 1) & mask) {
-		struct shoper_worder *old = &w->orders[w->oslots[s] - 1];
+	for (; (slot = &w->oslots[s])->idx1 != 0; s = (s + 1) & mask) {
+		struct shoper_worder *old = &w->orders[slot->idx1 - 1];
 
-		if (same_okey(w, old, wo)) {
+		if (slot->hash == (uint32_t)(h >> 32) &&
+		    same_okey(w, old, wo)) {
 			/* the same order again: the later add wins */
 			old->dead = 1;
 			break;
 		}
 	}
-	w->oslots[s] = idx + 1;
+	slot->idx1 = idx + 1;
+	slot->hash = h >> 32;
 }
 
 static int oslots_grow(struct shoper_index_writer *w)
 {
-	size_t n = w->n_oslots == 0 ? 1024 : w->n_oslots * 2, i;
+	size_t n = 1024, i;
 
+	/* at most half full; also rebuilds the table publish dropped */
+	while (n < (w->n_orders + 1) * 2)
+		n *= 2;
 	free(w->oslots);
 	w->oslots = calloc(n, sizeof(*w->oslots));
 	if (w->oslots == NULL) {
