@@ -1,6 +1,6 @@
 /* Private state in SQLite: survives crashes (WAL, one transaction per
    step), never holds anything the index cannot be rebuilt from. */
-#include "state.h"
+#include "state-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,8 +72,8 @@ static void errf(struct shoper_error *err, const char *fmt, ...)
 	va_end(args);
 }
 
-static int db_error(struct sync_state *st, struct shoper_error *err,
-		    const char *what)
+int sync_state_db_error(struct sync_state *st, struct shoper_error *err,
+			const char *what)
 {
 	errf(err, "state database: %s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
@@ -155,7 +155,7 @@ int sync_state_open(const char *dir, bool readonly, struct sync_state **st_r,
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		db_error(st, err, path);
+		sync_state_db_error(st, err, path);
 		sync_state_close(&st);
 		return -1;
 	}
@@ -183,7 +183,7 @@ static int exec(struct sync_state *st, const char *sql,
 		struct shoper_error *err)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(st, err, sql);
+		return sync_state_db_error(st, err, sql);
 	return 0;
 }
 
@@ -203,13 +203,13 @@ void sync_state_rollback(struct sync_state *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static sqlite3_stmt *prep(struct sync_state *st, const char *sql,
-			  struct shoper_error *err)
+sqlite3_stmt *sync_state_prepare(struct sync_state *st, const char *sql,
+				 struct shoper_error *err)
 {
 	sqlite3_stmt *s;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		db_error(st, err, "prepare");
+		sync_state_db_error(st, err, "prepare");
 		return NULL;
 	}
 	return s;
@@ -220,7 +220,7 @@ static sqlite3_stmt *cached(struct sync_state *st, enum stmt_id id,
 			    struct shoper_error *err)
 {
 	if (st->stmts[id] == NULL)
-		st->stmts[id] = prep(st, stmt_sql[id], err);
+		st->stmts[id] = sync_state_prepare(st, stmt_sql[id], err);
 	else {
 		sqlite3_reset(st->stmts[id]);
 		sqlite3_clear_bindings(st->stmts[id]);
@@ -240,7 +240,7 @@ static int step_done(struct sync_state *st, sqlite3_stmt *s,
 
 	sqlite3_reset(s);
 	if (ret != SQLITE_DONE && ret != SQLITE_ROW)
-		return db_error(st, err, "write");
+		return sync_state_db_error(st, err, "write");
 	return 0;
 }
 
@@ -248,7 +248,7 @@ int sync_state_get_cursors(struct sync_state *st, const char *shop,
 			   struct sync_cursors *c, struct shoper_error *err)
 {
 	memset(c, 0, sizeof(*c));
-	sqlite3_stmt *s = prep(
+	sqlite3_stmt *s = sync_state_prepare(
 		st,
 		"SELECT max_order_id, max_parcel_id, min_order_id, status_since,"
 		" last_full_pass, last_good_sync, pass, backfill_done, window_start,"
@@ -275,7 +275,7 @@ int sync_state_get_cursors(struct sync_state *st, const char *shop,
 	}
 	sqlite3_finalize(s);
 	if (ret != SQLITE_ROW && ret != SQLITE_DONE)
-		return db_error(st, err, "read cursors");
+		return sync_state_db_error(st, err, "read cursors");
 	return 0;
 }
 
@@ -283,7 +283,7 @@ int sync_state_set_cursors(struct sync_state *st, const char *shop,
 			   const struct sync_cursors *c,
 			   struct shoper_error *err)
 {
-	sqlite3_stmt *s = prep(
+	sqlite3_stmt *s = sync_state_prepare(
 		st,
 		"INSERT OR REPLACE INTO cursors(shop, max_order_id, max_parcel_id,"
 		" min_order_id, status_since, last_full_pass, last_good_sync, pass,"
@@ -327,7 +327,7 @@ static int order_changed(struct sync_state *st, const char *shop,
 		*changed_r = true;
 	} else {
 		sqlite3_reset(s);
-		return db_error(st, err, "read order");
+		return sync_state_db_error(st, err, "read order");
 	}
 	sqlite3_reset(s);
 	return 0;
@@ -381,7 +381,7 @@ int sync_state_put_parcel(struct sync_state *st, const char *shop,
 static long long run(struct sync_state *st, const char *sql, const char *shop,
 		     long long arg, const char *text, struct shoper_error *err)
 {
-	sqlite3_stmt *s = prep(st, sql, err);
+	sqlite3_stmt *s = sync_state_prepare(st, sql, err);
 
 	if (s == NULL)
 		return -1;
@@ -464,7 +464,7 @@ int sync_state_put_ref(struct sync_state *st, const char *shop,
 	snprintf(sql, sizeof(sql),
 		 "INSERT OR REPLACE INTO %s(shop, id, name) VALUES (?1,?2,?3)",
 		 table);
-	sqlite3_stmt *s = prep(st, sql, err);
+	sqlite3_stmt *s = sync_state_prepare(st, sql, err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
@@ -537,112 +537,4 @@ long long sync_state_min_order_id(struct sync_state *st, const char *shop)
 		st,
 		"SELECT coalesce(min(order_id), 0) FROM orders WHERE shop=?1",
 		shop);
-}
-
-static const char export_sql[] =
-	"SELECT o.order_id, o.date, o.status_id,"
-	" (SELECT name FROM status_names n WHERE n.shop=o.shop AND n.status_id=o.status_id"
-	"  ORDER BY n.lang=?3 DESC, n.lang='pl_PL' DESC, n.lang LIMIT 1),"
-	" coalesce((SELECT type FROM statuses s WHERE s.shop=o.shop AND s.status_id=o.status_id), 0),"
-	" o.total,"
-	" (SELECT name FROM currencies c WHERE c.shop=o.shop AND c.id=o.currency_id),"
-	" o.paid,"
-	" (SELECT group_concat(shipping_code, ', ') FROM (SELECT shipping_code FROM parcels p"
-	"  WHERE p.shop=o.shop AND p.order_id=o.order_id AND shipping_code != ''"
-	"  ORDER BY parcel_id)),"
-	" o.customer, o.email, o.synced"
-	" FROM orders o WHERE o.shop=?1 AND o.date >= ?2 ORDER BY o.order_id";
-
-static void col_str(sqlite3_stmt *s, int col, struct shoper_str *out)
-{
-	out->ptr = (const char *)sqlite3_column_text(s, col);
-	out->len = sqlite3_column_bytes(s, col);
-	if (out->ptr == NULL) {
-		out->ptr = "";
-		out->len = 0;
-	}
-}
-
-static void set_cstr(struct shoper_str *out, const char *s)
-{
-	out->ptr = s;
-	out->len = strlen(s);
-}
-
-int sync_state_export(struct sync_state *st, const char *shop,
-		      const char *base_url, const char *lang,
-		      const char *window_start, sync_state_order_cb *cb,
-		      void *ctx, struct shoper_error *err)
-{
-	struct shoper_order o;
-	char url[1024], status_id[32];
-	int ret;
-
-	sqlite3_stmt *s = prep(st, export_sql, err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, window_start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, lang, -1, SQLITE_STATIC);
-	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&o, 0, sizeof(o));
-		set_cstr(&o.shop, shop);
-		col_str(s, 0, &o.order_id);
-		col_str(s, 1, &o.date);
-		snprintf(status_id, sizeof(status_id), "%lld",
-			 (long long)sqlite3_column_int64(s, 2));
-		set_cstr(&o.status_id, status_id);
-		col_str(s, 3, &o.status_name);
-		o.status_type = sqlite3_column_int(s, 4);
-		col_str(s, 5, &o.total);
-		col_str(s, 6, &o.currency);
-		o.paid = sqlite3_column_int(s, 7) != 0;
-		col_str(s, 8, &o.tracking);
-		col_str(s, 9, &o.customer);
-		col_str(s, 10, &o.email);
-		col_str(s, 11, &o.synced);
-		snprintf(url, sizeof(url), "%s/admin/orders/view/id/%.*s",
-			 base_url, (int)o.order_id.len, o.order_id.ptr);
-		set_cstr(&o.url, url);
-		if (cb(ctx, &o, err) < 0) {
-			sqlite3_finalize(s);
-			return -1;
-		}
-	}
-	sqlite3_finalize(s);
-	if (ret != SQLITE_DONE)
-		return db_error(st, err, "export");
-	return 0;
-}
-
-int sync_state_list_statuses(struct sync_state *st, const char *shop,
-			     const char *lang, sync_state_status_cb *cb,
-			     void *ctx, struct shoper_error *err)
-{
-	struct sync_status_row row;
-	int ret;
-
-	sqlite3_stmt *s = prep(
-		st,
-		"SELECT s.status_id, s.type, s.active,"
-		" coalesce((SELECT name FROM status_names n WHERE n.shop=s.shop"
-		"  AND n.status_id=s.status_id ORDER BY n.lang=?2 DESC,"
-		"  n.lang='pl_PL' DESC, n.lang LIMIT 1), '')"
-		" FROM statuses s WHERE s.shop=?1 ORDER BY s.status_id",
-		err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, lang, -1, SQLITE_STATIC);
-	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
-		row.status_id = sqlite3_column_int64(s, 0);
-		row.type = sqlite3_column_int(s, 1);
-		row.active = sqlite3_column_int(s, 2) != 0;
-		row.name = (const char *)sqlite3_column_text(s, 3);
-		cb(ctx, &row);
-	}
-	sqlite3_finalize(s);
-	if (ret != SQLITE_DONE)
-		return db_error(st, err, "statuses");
-	return 0;
 }

@@ -1,0 +1,114 @@
+/* Reads of the state: every order as the index wants it, and the status
+   list. */
+#include "state-private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char export_sql[] =
+	"SELECT o.order_id, o.date, o.status_id,"
+	" (SELECT name FROM status_names n WHERE n.shop=o.shop AND n.status_id=o.status_id"
+	"  ORDER BY n.lang=?3 DESC, n.lang='pl_PL' DESC, n.lang LIMIT 1),"
+	" coalesce((SELECT type FROM statuses s WHERE s.shop=o.shop AND s.status_id=o.status_id), 0),"
+	" o.total,"
+	" (SELECT name FROM currencies c WHERE c.shop=o.shop AND c.id=o.currency_id),"
+	" o.paid,"
+	" (SELECT group_concat(shipping_code, ', ') FROM (SELECT shipping_code FROM parcels p"
+	"  WHERE p.shop=o.shop AND p.order_id=o.order_id AND shipping_code != ''"
+	"  ORDER BY parcel_id)),"
+	" o.customer, o.email, o.synced"
+	" FROM orders o WHERE o.shop=?1 AND o.date >= ?2 ORDER BY o.order_id";
+
+static void col_str(sqlite3_stmt *s, int col, struct shoper_str *out)
+{
+	out->ptr = (const char *)sqlite3_column_text(s, col);
+	out->len = sqlite3_column_bytes(s, col);
+	if (out->ptr == NULL) {
+		out->ptr = "";
+		out->len = 0;
+	}
+}
+
+static void set_cstr(struct shoper_str *out, const char *s)
+{
+	out->ptr = s;
+	out->len = strlen(s);
+}
+
+int sync_state_export(struct sync_state *st, const char *shop,
+		      const char *base_url, const char *lang,
+		      const char *window_start, sync_state_order_cb *cb,
+		      void *ctx, struct shoper_error *err)
+{
+	struct shoper_order o;
+	char url[1024], status_id[32];
+	int ret;
+
+	sqlite3_stmt *s = sync_state_prepare(st, export_sql, err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, window_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lang, -1, SQLITE_STATIC);
+	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&o, 0, sizeof(o));
+		set_cstr(&o.shop, shop);
+		col_str(s, 0, &o.order_id);
+		col_str(s, 1, &o.date);
+		snprintf(status_id, sizeof(status_id), "%lld",
+			 (long long)sqlite3_column_int64(s, 2));
+		set_cstr(&o.status_id, status_id);
+		col_str(s, 3, &o.status_name);
+		o.status_type = sqlite3_column_int(s, 4);
+		col_str(s, 5, &o.total);
+		col_str(s, 6, &o.currency);
+		o.paid = sqlite3_column_int(s, 7) != 0;
+		col_str(s, 8, &o.tracking);
+		col_str(s, 9, &o.customer);
+		col_str(s, 10, &o.email);
+		col_str(s, 11, &o.synced);
+		snprintf(url, sizeof(url), "%s/admin/orders/view/id/%.*s",
+			 base_url, (int)o.order_id.len, o.order_id.ptr);
+		set_cstr(&o.url, url);
+		if (cb(ctx, &o, err) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (ret != SQLITE_DONE)
+		return sync_state_db_error(st, err, "export");
+	return 0;
+}
+
+int sync_state_list_statuses(struct sync_state *st, const char *shop,
+			     const char *lang, sync_state_status_cb *cb,
+			     void *ctx, struct shoper_error *err)
+{
+	struct sync_status_row row;
+	int ret;
+
+	sqlite3_stmt *s = sync_state_prepare(
+		st,
+		"SELECT s.status_id, s.type, s.active,"
+		" coalesce((SELECT name FROM status_names n WHERE n.shop=s.shop"
+		"  AND n.status_id=s.status_id ORDER BY n.lang=?2 DESC,"
+		"  n.lang='pl_PL' DESC, n.lang LIMIT 1), '')"
+		" FROM statuses s WHERE s.shop=?1 ORDER BY s.status_id",
+		err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, lang, -1, SQLITE_STATIC);
+	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
+		row.status_id = sqlite3_column_int64(s, 0);
+		row.type = sqlite3_column_int(s, 1);
+		row.active = sqlite3_column_int(s, 2) != 0;
+		row.name = (const char *)sqlite3_column_text(s, 3);
+		cb(ctx, &row);
+	}
+	sqlite3_finalize(s);
+	if (ret != SQLITE_DONE)
+		return sync_state_db_error(st, err, "statuses");
+	return 0;
+}

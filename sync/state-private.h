@@ -1,0 +1,15 @@
+#ifndef SHOPER_SYNC_STATE_PRIVATE_H
+#define SHOPER_SYNC_STATE_PRIVATE_H
+
+/* Shared by state.c (writes) and state-export.c (reads for the index and
+   the statuses command). */
+
+#include "state.h"
+#include <sqlite3.h>
+
+sqlite3_stmt *sync_state_prepare(struct sync_state *st, const char *sql,
+				 struct shoper_error *err);
+int sync_state_db_error(struct sync_state *st, struct shoper_error *err,
+			const char *what);
+
+#endif
