@@ -36,7 +36,7 @@ dc_require() {
 		/usr/lib/dovecot/dovecot-lda /usr/lib/dovecot/imap \
 		/usr/lib/dovecot/modules/lib90_sieve_plugin.so \
 		"$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so" \
-		"$TOP_BUILDDIR/tests/tools/make-test-index"; do
+		${DC_REQUIRE_EXTRA-"$TOP_BUILDDIR/tests/tools/make-test-index"}; do
 		if [ ! -e "$f" ]; then
 			echo "1..0 # SKIP $f missing"
 			exit 0
