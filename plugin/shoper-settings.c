@@ -143,6 +143,22 @@ int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 		    0)
 			return -1;
 	}
+	/* separators at either end would make an empty level */
+	value = mail_user_plugin_getenv(user, "shoper_status_folder");
+	if (value != NULL && *(value = t_str_trim(value, " \t/.")) != '\0')
+		set->status_folder = p_strdup(user->pool, value);
 	*set_r = set;
 	return 1;
+}
+
+bool shoper_settings_shop_allowed(const struct shoper_settings *set,
+				  const char *shop)
+{
+	if (set->shops == NULL)
+		return TRUE;
+	for (unsigned int i = 0; i < set->n_shops; i++) {
+		if (strcmp(set->shops[i], shop) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }

@@ -36,6 +36,9 @@ struct shoper_settings {
 	/* compiled shoper_subject_pattern, NULL when subject isn't matched */
 	regex_t *subject_re;
 	unsigned int subject_group;
+	/* IMAP: shoper_status_folder, the parent of the status folders;
+	   NULL when unset (no status folders for this user) */
+	const char *status_folder;
 };
 
 /* Reads the user's shoper_* settings into set_r, allocated from the
@@ -43,6 +46,10 @@ struct shoper_settings {
    shoper_shops is unset or empty, -1 with error_r on an invalid value. */
 int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 			 const char **error_r);
+
+/* TRUE when shop is in the user's shoper_shops. */
+bool shoper_settings_shop_allowed(const struct shoper_settings *set,
+				  const char *shop);
 
 /* The match key's name as used in shoper_match and X-Shoper-Match. */
 const char *shoper_match_key_name(enum shoper_match_key key);
