@@ -108,3 +108,15 @@ sync_compare() { # NAME [compare args]: exact state + index vs the shop
 counter() { # counter KEY: a number from the shop's /__test/counters
 	shop_ctl GET /__test/counters | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('$1', 0))"
 }
+
+sqlite3() { # sqlite3 DB SQL: the CLI may be missing; python3's module is not
+	python3 -c '
+import sqlite3, sys
+try:
+    db = sqlite3.connect(sys.argv[1])
+    db.text_factory = lambda b: b.decode("utf-8", "replace")
+    for row in db.execute(sys.argv[2]):
+        print("|".join("" if v is None else str(v) for v in row))
+except sqlite3.Error as e:
+    sys.exit("sqlite3: %s" % e)' "$@"
+}

@@ -16,8 +16,9 @@ tap $? "index published with 9000 orders"
 sync_compare sklep1
 tap $? "state and index match the shop exactly after the backfill"
 
-n=$(sqlite3 "$STATE/state.db" "SELECT count(*) FROM orders WHERE date < (SELECT window_start FROM cursors)" 2>/dev/null || echo 0)
-tap "$n" "no order older than the window in the state"
+n=$(sqlite3 "$STATE/state.db" "SELECT count(*) FROM orders WHERE date < (SELECT window_start FROM cursors)") || n=error
+[ "$n" = 0 ]
+tap $? "no order older than the window in the state ($n)"
 
 shop_ctl POST /__test/reset-counters >/dev/null
 sync_run sync
