@@ -14,17 +14,21 @@
 # mail_fsync = never. Prints one markdown table (medians of the rounds).
 #
 #   TOP_SRCDIR=... TOP_BUILDDIR=... sh bench/deliver-bench.sh   (as root)
-# Environment: BENCH_MESSAGES (5000), BENCH_ROUNDS (3), BENCH_CLIENTS (4),
+# Environment: BENCH_MESSAGES (5000), BENCH_MESSAGES_C (1000: (c) is ~20 x
+# slower, it gets the first ones of the same stream), BENCH_ROUNDS (3),
+# BENCH_CLIENTS (4),
 # BENCH_ORDERS (1000000), BENCH_ADDRS (500000), BENCH_SHOPS (2),
 # BENCH_LOOKUP (sh: extprograms-lookup.sh, look(1) over a sorted TSV, the
 # cheapest; py: extprograms-lookup.py, Python + SQLite),
 # BENCH_DATA_DIR (generated orders, kept between runs; default
-# $TOP_BUILDDIR/bench/deliver-data), KEEP_TMP=1 keeps the instances' dir;
+# $TOP_BUILDDIR/bench/deliver-data), BENCH_PLUGIN (the .so to test in (b),
+# default the build tree's), KEEP_TMP=1 keeps the instances' dir;
 # for deliver-profile.sh: BENCH_SETUPS (a b c), BENCH_CALLGRIND_DIR (run
 # lmtp under valgrind --tool=callgrind, one output file per process there).
 set -eu
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 N=${BENCH_MESSAGES:-5000}
+NC=${BENCH_MESSAGES_C:-1000}
 ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-4}
 ORDERS=${BENCH_ORDERS:-1000000}
@@ -38,7 +42,7 @@ DATA=${BENCH_DATA_DIR:-$TOP_BUILDDIR/bench/deliver-data}
 PY=/usr/bin/python3 # Debian's: a pyenv shim costs seconds per call
 [ -x $PY ] || PY=python3
 B=$TOP_SRCDIR/bench
-PLUGIN=$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so
+PLUGIN=${BENCH_PLUGIN:-$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so}
 MKINDEX=$TOP_BUILDDIR/tests/tools/make-test-index
 UID_=5000
 
@@ -57,7 +61,7 @@ done
 [ -e "$PLUGIN" ] || skip "$PLUGIN missing"
 
 # --- the orders: one generator, the plugin's index and the admin's SQLite
-key=$ORDERS-$ADDRS-$SHOPS-$(cksum <"$B/deliver_bench.py" | cut -d' ' -f1)
+key=$ORDERS-$ADDRS-$SHOPS-$($PY "$B/deliver_bench.py" data-version)
 if [ "$(cat "$DATA/key" 2>/dev/null)" != "$key" ]; then
 	echo "# generating $ORDERS orders for $ADDRS addresses in $SHOPS shops" >&2
 	mkdir -p "$DATA"
@@ -109,7 +113,8 @@ setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS
 		printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/%s.%%p.out /usr/lib/dovecot/lmtp "$@"\n' \
 			"$CG" "$1" >"$d/bin/lmtp-callgrind"
 		chmod 755 "$d/bin/lmtp-callgrind"
-		lmtp_exec="executable = $d/bin/lmtp-callgrind"
+		lmtp_exec="executable = $d/bin/lmtp-callgrind
+  vsz_limit = 0"
 	fi
 	u=0
 	while [ $u -lt "$CLIENTS" ]; do
@@ -203,7 +208,9 @@ cat "$DATA/orders.cdb" "$DATA/orders.sqlite" "$DATA/orders.tsv" >/dev/null
 
 specs=
 for s in $SETUPS; do
-	specs="$specs $s=$(cat "$W/$s/run/master.pid"):$W/$s"
+	n=$N
+	[ "$s" = c ] && n=$NC
+	specs="$specs $s=$(cat "$W/$s/run/master.pid"):$W/$s:$n"
 done
 # shellcheck disable=SC2086
 BENCH_LOOKUP=$LOOKUP $PY "$B/deliver_bench.py" run "$N" "$ROUNDS" \

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Delivery benchmark driver (python3 stdlib only). See deliver-bench.sh.
 
+  deliver_bench.py data-version   version of gen-data's output
   deliver_bench.py gen-data ORDERS ADDRS SHOPS SQLITE TSV > orders.jsonl
         deterministic orders as JSON lines (for make-test-index) and the same
         orders in an SQLite file and a TSV file (unsorted) for the
@@ -19,6 +20,8 @@ import sys
 import threading
 import time
 
+# bump when gen_data's output changes (deliver-bench.sh regenerates the data)
+DATA_VERSION = 1
 DOMAINS = ["gmail.com", "wp.pl", "onet.pl", "o2.pl", "interia.pl",
            "example.com"]
 # (status_id, name, type); type names as in X-Shoper-Order-Status-Type
@@ -150,8 +153,9 @@ class Lmtp:
     def close(self):
         try:
             self.cmd(b"QUIT")
-        finally:
-            self.sock.close()
+        except (OSError, EOFError):
+            pass  # the round's result is checked in the mailboxes
+        self.sock.close()
 
 
 def clk():
@@ -254,25 +258,28 @@ def run(n, rounds, clients, addrs, specs):
     setups = []
     for s in specs:
         name, rest = s.split("=", 1)
-        pid, d = rest.split(":", 1)
-        setups.append((name, int(pid), d))
+        pid, d, count = rest.split(":", 2)
+        setups.append((name, int(pid), d, min(n, int(count))))
     msgs = [message(i, addrs) for i in range(n)]
-    warm = msgs[:max(clients * 20, 40)]
-    for s in setups:  # start processes, compile Sieve scripts
-        one_round(s, warm, clients)
+    # warm-up: start processes, compile Sieve scripts; the same messages
+    # for every setup, so their filing can be compared
+    warm = msgs[:max(clients * 20, 200)]
+    agree = {}
+    for s in setups:
+        agree[s[0]] = one_round(s[:3], warm, clients)[2]
     res = {s[0]: [] for s in setups}
     for r in range(rounds):
         k = r % len(setups)  # rotate: a b c, b c a, c a b, ...
         for s in setups[k:] + setups[:k]:
-            rate, cpu, filed = one_round(s, msgs, clients)
-            res[s[0]].append((rate, cpu, filed))
+            rate, cpu, filed = one_round(s[:3], msgs[:s[3]], clients)
+            res[s[0]].append((rate, cpu, filed, s[3]))
             print("# round %d %s: %.1f msg/s, %.3f CPU ms/msg, filed %s"
                   % (r + 1, s[0], rate, cpu, filed), file=sys.stderr,
                   flush=True)
-    report(res, n, rounds, clients)
+    report(res, rounds, clients, agree, len(warm))
 
 
-def report(res, n, rounds, clients):
+def report(res, rounds, clients, agree, n_warm):
     med = {}
     for name, rows in res.items():
         med[name] = (statistics.median(r[0] for r in rows),
@@ -281,8 +288,9 @@ def report(res, n, rounds, clients):
               "b": "(b) Sieve + plugin, 1M-order index",
               "c": "(c) Sieve + extprograms lookup (%s)"
               % os.environ.get("BENCH_LOOKUP", "sh")}
-    print("%d messages x %d rounds, %d LMTP clients; medians (rounds)"
-          % (n, rounds, clients))
+    print("%s messages x %d rounds, %d LMTP clients; medians (rounds)"
+          % ("/".join("%s %d" % (k, res[k][0][3]) for k in sorted(res)),
+             rounds, clients))
     print()
     print("| metric | value | target |\n|---|---|---|")
     for name in sorted(res):
@@ -294,14 +302,15 @@ def report(res, n, rounds, clients):
             labels.get(name, name), med[name][1],
             " ".join("%.3f" % r[1] for r in rows)))
         print("| %s: filed by status | %d of %d | %s |" % (
-            labels.get(name, name), sum(rows[-1][2]), n,
-            "0" if name == "a" else "b = c"))
+            labels.get(name, name), sum(rows[-1][2]), rows[-1][3],
+            "0" if name == "a" else "half"))
     if not all(k in med for k in "abc"):
         return
     a, b, c = med["a"], med["b"], med["c"]
-    same = all(r[2] == res["b"][0][2] for r in res["b"] + res["c"])
-    print("| (b) and (c) file every message alike | %s | yes |"
-          % ("yes" if same else "**NO**"))
+    same = agree["b"] == agree["c"] and all(
+        r[2] == res[k][0][2] for k in "bc" for r in res[k])
+    print("| (b) and (c) file the first %d messages alike | %s | yes |"
+          % (n_warm, "yes" if same else "**NO**"))
     print("| throughput (b)/(a) | **%.3f** | >= 0.98 |" % (b[0] / a[0]))
     wall_b = 1000.0 / b[0] - 1000.0 / a[0]
     wall_c = 1000.0 / c[0] - 1000.0 / a[0]
@@ -317,6 +326,9 @@ def report(res, n, rounds, clients):
 
 
 def main(argv):
+    if argv == ["data-version"]:
+        print(DATA_VERSION)
+        return 0
     if len(argv) == 6 and argv[0] == "gen-data":
         gen_data(int(argv[1]), int(argv[2]), int(argv[3]), argv[4], argv[5])
         return 0
