@@ -119,7 +119,10 @@ void shoper_index_reader_set_check_interval(struct shoper_index_reader *r,
 /* Orders of the customer with this e-mail (any case/whitespace; it is
    normalised here). shops: NULL = all shops, otherwise only orders of the
    n_shops named shops. At most max_orders (0 = all) are returned.
-   Returns 1 found, 0 not found, -1 error (corrupt record or file). */
+   Returns 1 found, 0 not found (also: orders only in other shops, or an
+   address that cannot be a key), -1 error (missing, corrupt or
+   wrong-version file, corrupt record). Like every lookup it first checks
+   for a replaced file (see shoper_index_reader_set_check_interval). */
 int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
 			      const char *const *shops, unsigned int n_shops,
 			      unsigned int max_orders,
