@@ -181,8 +181,7 @@ int shoper_queue_pending(const char *dir, struct shoper_error *err)
 		return -1;
 	}
 	while (found == 0 && (de = readdir(d)) != NULL)
-		found = has_suffix(de->d_name, REQ_SUFFIX) ||
-			has_suffix(de->d_name, WORK_SUFFIX);
+		found = has_suffix(de->d_name, REQ_SUFFIX);
 	closedir(d);
 	return found;
 }

@@ -61,7 +61,9 @@ int shoper_queue_parse(const char *data, size_t len,
 int shoper_queue_put(const char *dir, const struct shoper_queue_request *req,
 		     struct shoper_error *err);
 
-/* 1 when dir holds a request waiting (.req), 0 none, -1 error. */
+/* 1 when dir holds a new request (.req), 0 none, -1 error. A .work left
+   over (e.g. the shop was unreachable) doesn't count: it waits for the
+   next run, so a daemon polling this doesn't spin. */
 int shoper_queue_pending(const char *dir, struct shoper_error *err);
 
 /* Claims the next request (a .req renamed to .work, or a .work left by a

@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "progress.h"
 #include "publish.h"
+#include "status-run.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -42,6 +43,8 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 	opts.stop_flag = &stop_flag;
 	opts.progress = sync_progress_new(isatty(STDERR_FILENO), cy->quiet);
 	cy->ok = cy->failed = 0;
+	/* queued status changes first: the sync then refreshes those orders */
+	(void)sync_status_run_queue(cfg, st, &stop_flag);
 	for (unsigned int i = 0; i < cfg->n_shops && !stop_flag; i++) {
 		const struct shoper_shop_config *shop = &cfg->shops[i];
 		if (cy->only_shop != NULL &&
@@ -60,6 +63,8 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 			cfg->index_path, err.msg);
 		return SYNC_EXIT_LOCAL;
 	}
+	if (sync_status_write_list(cfg, st, &err) < 0)
+		fprintf(stderr, "status list: %s\n", err.msg);
 	if (ret > 0 && !cy->quiet)
 		printf("index %s: published, %lld orders\n", cfg->index_path,
 		       n);
@@ -181,7 +186,9 @@ int cmd_daemon(struct cmd_ctx *ctx)
 	while (!stop_flag) {
 		(void)run_cycle(cfg, st, &cy);
 		time_t next = time(NULL) + cfg->interval;
-		while (!stop_flag && !reload_flag && time(NULL) < next)
+		/* a queued status change starts the next cycle at once */
+		while (!stop_flag && !reload_flag && time(NULL) < next &&
+		       !sync_status_pending(cfg))
 			sleep(1);
 		if (reload_flag && !stop_flag)
 			reload(&cfg, &st, ctx->config_path);

@@ -34,5 +34,6 @@ int cmd_daemon(struct cmd_ctx *ctx);
 int cmd_check(struct cmd_ctx *ctx);
 int cmd_lookup(struct cmd_ctx *ctx);
 int cmd_statuses(struct cmd_ctx *ctx);
+int cmd_set_status(struct cmd_ctx *ctx);
 
 #endif

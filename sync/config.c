@@ -223,10 +223,14 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_uint(p, key, value, 1, 600, &cfg->timeout);
 	else if (strcmp(key, "tracking_days") == 0)
 		set_uint(p, key, value, 1, 3650, &cfg->tracking_days);
+	else if (strcmp(key, "doveadm") == 0)
+		set_path(p, key, value, &cfg->doveadm);
+	else if (strcmp(key, "doveadm_config") == 0)
+		set_path(p, key, value, &cfg->doveadm_config);
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, doveadm, doveadm_config",
 			key);
 }
 
@@ -452,6 +456,8 @@ static void finish(struct parser *p)
 
 	if (cfg->index_path == NULL)
 		cfg->index_path = xstrdup(SHOPER_SYNC_DEFAULT_INDEX);
+	if (cfg->doveadm == NULL)
+		cfg->doveadm = xstrdup(SHOPER_SYNC_DEFAULT_DOVEADM);
 	if (cfg->state_dir == NULL)
 		cfg->state_dir = xstrdup(SHOPER_SYNC_DEFAULT_STATE_DIR);
 	if (cfg->n_shops == 0 && p->errors == NULL)
@@ -528,6 +534,8 @@ void shoper_config_free(struct shoper_sync_config **_cfg)
 	free(cfg->path);
 	free(cfg->index_path);
 	free(cfg->state_dir);
+	free(cfg->doveadm);
+	free(cfg->doveadm_config);
 	free(cfg);
 }
 

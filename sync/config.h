@@ -15,6 +15,7 @@
 #define SHOPER_SYNC_DEFAULT_TIMEOUT 60
 #define SHOPER_SYNC_DEFAULT_TRACKING_DAYS 7
 #define SHOPER_SYNC_DEFAULT_LANGUAGE "pl_PL"
+#define SHOPER_SYNC_DEFAULT_DOVEADM "/usr/bin/doveadm"
 
 struct shoper_shop_config {
 	char *name;
@@ -32,6 +33,8 @@ struct shoper_sync_config {
 	char *path;
 	char *index_path;
 	char *state_dir;
+	char *doveadm; /* sets the status-change outcome keywords */
+	char *doveadm_config; /* NULL: doveadm's default */
 	unsigned int history_days;
 	unsigned int interval;
 	unsigned int max_orders;

@@ -1,0 +1,52 @@
+#ifndef SHOPER_SYNC_STATUS_RUN_H
+#define SHOPER_SYNC_STATUS_RUN_H
+
+/* Status changes: the queue written by the IMAP module (queue/), carried
+   out here with PUT orders/{id}; the outcome is logged once per request
+   and shown on the moved message as a keyword (set with doveadm). Also
+   writes the status list the IMAP module builds its folders from. */
+
+#include <stdbool.h>
+#include "config.h"
+#include "state.h"
+#include "shoper-queue.h"
+
+#define SYNC_STATUS_KEYWORD_DONE "$ShoperStatusDone"
+#define SYNC_STATUS_KEYWORD_FAILED "$ShoperStatusFailed"
+
+struct sync_status_outcome {
+	bool done; /* the shop accepted the change */
+	bool retry; /* shop unreachable: keep the request for later */
+	char reason[600]; /* why not, as the shop or the check said */
+};
+
+/* Checks req against the configuration and the state (shop configured,
+   status exists and is active), PUTs it, logs one line and sets the
+   outcome keyword on the message named in req. */
+void sync_status_apply(const struct shoper_sync_config *cfg,
+		       struct sync_state *st,
+		       const struct shoper_queue_request *req,
+		       volatile int *stop_flag,
+		       struct sync_status_outcome *out);
+
+/* Carries out every queued request. Returns the number carried out (done
+   or failed), or -1 when the queue can't be read. */
+int sync_status_run_queue(const struct shoper_sync_config *cfg,
+			  struct sync_state *st, volatile int *stop_flag);
+
+/* true when a request waits in the queue (the daemon polls this). */
+bool sync_status_pending(const struct shoper_sync_config *cfg);
+
+/* Writes <index>.statuses from the state and creates the queue dir
+   (2770, group of the index dir) when missing. */
+int sync_status_write_list(const struct shoper_sync_config *cfg,
+			   struct sync_state *st, struct shoper_error *err);
+
+/* Finds the status of shop named by id or (case-insensitively) name among
+   its active statuses; fills id_r/name_r. 1 found, 0 not, -1 error. */
+int sync_status_resolve(const struct shoper_shop_config *shop,
+			struct sync_state *st, const char *status, char *id_r,
+			size_t id_size, char *name_r, size_t name_size,
+			struct shoper_error *err);
+
+#endif
