@@ -1,6 +1,7 @@
 /* sync and daemon: sync the shops, then publish the index. */
 #include "cmd.h"
 #include "engine.h"
+#include "filters.h"
 #include "progress.h"
 #include "publish.h"
 #include "status-run.h"
@@ -65,6 +66,9 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 	}
 	if (sync_status_write_list(cfg, st, &err) < 0)
 		fprintf(stderr, "status list: %s\n", err.msg);
+	/* statuses renamed in a shop: rewrite filters (no-op if unchanged) */
+	if (sync_filters_update(cfg, st, NULL, &err) < 0)
+		fprintf(stderr, "filters %s: %s\n", cfg->filters_dir, err.msg);
 	if (ret > 0 && !cy->quiet)
 		printf("index %s: published, %lld orders\n", cfg->index_path,
 		       n);

@@ -34,6 +34,7 @@ int cmd_daemon(struct cmd_ctx *ctx);
 int cmd_check(struct cmd_ctx *ctx);
 int cmd_lookup(struct cmd_ctx *ctx);
 int cmd_statuses(struct cmd_ctx *ctx);
+int cmd_filters(struct cmd_ctx *ctx);
 int cmd_set_status(struct cmd_ctx *ctx);
 
 #endif

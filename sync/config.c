@@ -223,6 +223,18 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_uint(p, key, value, 1, 600, &cfg->timeout);
 	else if (strcmp(key, "tracking_days") == 0)
 		set_uint(p, key, value, 1, 3650, &cfg->tracking_days);
+	else if (strcmp(key, "filters_dir") == 0)
+		set_path(p, key, value, &cfg->filters_dir);
+	else if (strcmp(key, "filters_folders") == 0) {
+		free(cfg->filters_folders);
+		cfg->filters_folders = xstrdup(value);
+	} else if (strcmp(key, "filters_mode") == 0) {
+		cfg->filters_mode_folders = strcmp(value, "tags+folders") == 0;
+		if (!cfg->filters_mode_folders && strcmp(value, "tags") != 0)
+			add_error(p, p->line,
+				  "filters_mode = %s; write tags or tags+folders",
+				  value);
+	}
 	else if (strcmp(key, "doveadm") == 0)
 		set_path(p, key, value, &cfg->doveadm);
 	else if (strcmp(key, "doveadm_config") == 0)
@@ -534,6 +546,8 @@ void shoper_config_free(struct shoper_sync_config **_cfg)
 	free(cfg->path);
 	free(cfg->index_path);
 	free(cfg->state_dir);
+	free(cfg->filters_dir);
+	free(cfg->filters_folders);
 	free(cfg->doveadm);
 	free(cfg->doveadm_config);
 	free(cfg);

@@ -35,6 +35,9 @@ struct shoper_sync_config {
 	char *state_dir;
 	char *doveadm; /* sets the status-change outcome keywords */
 	char *doveadm_config; /* NULL: doveadm's default */
+	char *filters_dir; /* NULL: no generated filters */
+	char *filters_folders; /* folder prefix, NULL: "Orders/" */
+	bool filters_mode_folders; /* filters_mode = tags+folders */
 	unsigned int history_days;
 	unsigned int interval;
 	unsigned int max_orders;

@@ -15,6 +15,7 @@ static void usage(FILE *f)
 	      "  lookup [--json] EMAIL         show what the index holds for EMAIL\n"
 	      "  statuses [--shop NAME] [--json]  order statuses of the shops\n"
 	      "  set-status --shop NAME ORDER_ID STATUS  change an order's status\n"
+	      "  filters [--print]             regenerate the Sieve script and virtual folders\n"
 	      "default FILE: " SHOPER_SYNC_DEFAULT_CONFIG "\n"
 	      "exit codes: 0 ok, 1 shop failed/problem found/not found, 2 usage,\n"
 	      "            3 bad configuration, 4 local state/index problem\n",
@@ -29,6 +30,7 @@ struct command {
 static const struct command commands[] = {
 	{"sync", cmd_sync},         {"daemon", cmd_daemon},
 	{"check", cmd_check},       {"lookup", cmd_lookup},
+	{"filters", cmd_filters},
 	{"statuses", cmd_statuses}, {"set-status", cmd_set_status},
 };
 

@@ -1,0 +1,155 @@
+/* filters: atomic writes, sievec, and the update run after a sync. */
+#include "filters.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* 1: path holds exactly data; 0: it differs or is missing. */
+static int same_content(const char *path, const char *data, size_t len)
+{
+	struct stat stb;
+	char buf[8192];
+	size_t off = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &stb) < 0 || (size_t)stb.st_size != len) {
+		close(fd);
+		return 0;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (off + n > len || memcmp(buf, data + off, n) != 0)
+			break;
+		off += n;
+	}
+	close(fd);
+	return n == 0 && off == len;
+}
+
+int filters_write_file(const char *path, const char *data, size_t len,
+		       struct shoper_error *err)
+{
+	char tmp[4200];
+	size_t off = 0;
+	int fd;
+
+	if (same_content(path, data, len))
+		return 0;
+	filters_pathf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		filters_error(err, "open(%s): %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* status names are not personal data: readable by the mail uids */
+	(void)fchmod(fd, 0644);
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	if (off < len || fsync(fd) < 0 || close(fd) < 0) {
+		filters_error(err, "write(%s): %s", tmp, strerror(errno));
+		if (off < len)
+			close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		filters_error(err, "rename(%s): %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 1;
+}
+
+/* Compile with sievec when it exists, so a sieve_before script (which
+   the mail processes can't write next to) isn't compiled per message. */
+static int run_sievec(const char *script, const char *svbin,
+		      struct shoper_error *err)
+{
+	const char *sievec = getenv("SHOPER_SIEVEC");
+	char *argv[4];
+	pid_t pid;
+	int status;
+
+	if (sievec == NULL)
+		sievec = "/usr/bin/sievec";
+	if (sievec[0] == '\0' || access(sievec, X_OK) < 0)
+		return 0;
+	argv[0] = (char *)sievec;
+	argv[1] = (char *)script;
+	argv[2] = (char *)svbin;
+	argv[3] = NULL;
+	if (posix_spawn(&pid, sievec, NULL, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &status, 0) < 0) {
+		filters_error(err, "cannot run %s", sievec);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		filters_error(err,
+			      "%s %s failed (exit %d); the script is left "
+			      "uncompiled",
+			      sievec, script,
+			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -1;
+	}
+	(void)chmod(svbin, 0644);
+	return 1;
+}
+
+int sync_filters_update(const struct shoper_sync_config *cfg,
+			struct sync_state *st, bool *changed_r,
+			struct shoper_error *err)
+{
+	struct filter_set set;
+	struct fbuf text = {0};
+	char path[4096], svbin[4096];
+	int ret, vret;
+
+	if (changed_r != NULL)
+		*changed_r = false;
+	if (cfg->filters_dir == NULL)
+		return 0;
+	if (mkdir(cfg->filters_dir, 0755) < 0 && errno != EEXIST) {
+		filters_error(err, "mkdir(%s): %s", cfg->filters_dir,
+			      strerror(errno));
+		return -1;
+	}
+	if (filter_set_load(cfg, st, &set, err) < 0)
+		return -1;
+	filters_sieve_build(cfg, &set, &text);
+	filters_pathf(path, sizeof(path), "%s/shoper.sieve", cfg->filters_dir);
+	filters_pathf(svbin, sizeof(svbin), "%s/shoper.svbin",
+		      cfg->filters_dir);
+	ret = filters_write_file(path, text.data, text.len, err);
+	fbuf_free(&text);
+	if (ret >= 0 && (ret > 0 || access(svbin, F_OK) < 0)) {
+		int cret = run_sievec(path, svbin, err);
+		if (cret == 0 && ret > 0)
+			(void)unlink(svbin); /* no sievec: never a stale one */
+		if (cret < 0)
+			ret = -1;
+	}
+	vret = ret < 0 ? -1 : filters_virtual_sync(cfg->filters_dir, &set, err);
+	filter_set_free(&set);
+	if (ret < 0 || vret < 0)
+		return -1;
+	if (changed_r != NULL)
+		*changed_r = ret > 0 || vret > 0;
+	return 0;
+}
