@@ -8,6 +8,8 @@
 # plugin inactive), dave (*). Password "secret" for all.
 #
 #   dc_setup; dc_start; ...; (trap runs dc_cleanup)
+#   DC_EXTRA_PLUGIN_SETTINGS / DC_EXTRA_CONF: lines added to plugin {} /
+#   to the end of dovecot.conf (namespaces, global mail_plugins)
 #   dc_lmtp FROM RCPT... < msg      dc_lda USER FROM < msg
 #   dc_index < orders.jsonl         (re)publishes $DC_INDEX
 #   dc_find USER FOLDER ID          path of the stored message with
@@ -158,6 +160,7 @@ plugin {
   shoper_index = $T/index/orders.cdb
   ${DC_EXTRA_PLUGIN_SETTINGS:-}
 }
+${DC_EXTRA_CONF:-}
 EOF2
 }
 
