@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""IMAP client for the status-folder tests (stdlib imaplib only).
+
+Mailbox names are given and printed in UTF-8 (modified UTF-7 on the wire).
+Messages are named by their Message-ID <ID@test>.
+
+  status_imap.py list PORT USER                 mailboxes, one per line
+  status_imap.py move|copy PORT USER FROM ID TO  UID MOVE / UID COPY
+  status_imap.py append PORT USER MAILBOX < MSG
+  status_imap.py flags PORT USER MAILBOX ID     the message's flags
+  status_imap.py count PORT USER MAILBOX        number of messages
+Exit status 0 on success, 1 when the server said NO or the message is
+missing.
+"""
+import base64
+import imaplib
+import re
+import sys
+
+
+def utf7_encode(name):
+    out, buf = [], []
+
+    def flush():
+        if buf:
+            raw = "".join(buf).encode("utf-16-be")
+            b = base64.b64encode(raw).decode().rstrip("=").replace("/", ",")
+            out.append("&" + b + "-")
+            buf.clear()
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7e:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            buf.append(ch)
+    flush()
+    return "".join(out)
+
+
+def utf7_decode(name):
+    def dec(m):
+        s = m.group(1)
+        if s == "":
+            return "&"
+        s = s.replace(",", "/")
+        s += "=" * (-len(s) % 4)
+        return base64.b64decode(s).decode("utf-16-be")
+    return re.sub(r"&([^-]*)-", dec, name)
+
+
+def quote(name):
+    return '"' + utf7_encode(name).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def login(port, user):
+    m = imaplib.IMAP4("127.0.0.1", int(port))
+    m.login(user, "secret")
+    return m
+
+
+def find_uid(m, mailbox, msg_id):
+    typ, _ = m.select(quote(mailbox))
+    if typ != "OK":
+        return None
+    typ, data = m.uid("SEARCH", "HEADER", "Message-ID",
+                      '"<%s@test>"' % msg_id)
+    uids = data[0].split() if typ == "OK" and data[0] else []
+    return uids[-1].decode() if uids else None
+
+
+def main(argv):
+    cmd, port, user = argv[0], argv[1], argv[2]
+    m = login(port, user)
+    rc = 0
+    if cmd == "list":
+        typ, data = m.list()
+        for line in data:
+            line = line.decode()
+            mt = re.match(r'\((.*?)\) (?:"(.*?)"|NIL) (.*)$', line)
+            name = mt.group(3).strip('"')
+            print(utf7_decode(name))
+    elif cmd in ("move", "copy"):
+        uid = find_uid(m, argv[3], argv[4])
+        if uid is None:
+            rc = 1
+        else:
+            typ, data = m.uid(cmd.upper(), uid, quote(argv[5]))
+            rc = 0 if typ == "OK" else 1
+    elif cmd == "append":
+        typ, _ = m.append(quote(argv[3]), None, None,
+                          sys.stdin.buffer.read().replace(b"\n", b"\r\n"))
+        rc = 0 if typ == "OK" else 1
+    elif cmd == "flags":
+        uid = find_uid(m, argv[3], argv[4])
+        if uid is None:
+            rc = 1
+        else:
+            typ, data = m.uid("FETCH", uid, "(FLAGS)")
+            mt = re.search(rb"FLAGS \((.*?)\)", data[0] or b"")
+            print(mt.group(1).decode() if mt else "")
+    elif cmd == "count":
+        typ, data = m.select(quote(argv[3]), readonly=True)
+        print(int(data[0]) if typ == "OK" else -1)
+    else:
+        raise SystemExit(__doc__)
+    m.logout()
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
