@@ -6,14 +6,15 @@ if ! command -v cppcheck >/dev/null 2>&1; then
 	exit 0
 fi
 n=0
-for part in index sync plugin; do
+for part in index queue sync plugin; do
 	files=$(find "$part" -name '*.c' | sort)
 	[ -n "$files" ] || continue
 	n=$((n + 1))
 	# Dovecot's headers are not ours to check: only our includes are given.
 	out=$(cppcheck -q --enable=warning,portability,performance \
 		--std=c11 --error-exitcode=1 --inline-suppr \
-		--suppress=missingIncludeSystem -I index -I sync -I plugin \
+		--suppress=missingIncludeSystem --library=tests/lint/cppcheck.cfg \
+		-I index -I sync -I plugin -I queue \
 		-D__GNUC__=12 $files 2>&1)
 	if [ $? -eq 0 ] && [ -z "$out" ]; then
 		echo "ok $n - cppcheck $part"
