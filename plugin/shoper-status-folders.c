@@ -242,12 +242,13 @@ void shoper_status_folders_sync(struct mail_user *user,
 const struct shoper_status_folder *shoper_status_folder_find(
 	const ARRAY_TYPE(shoper_status_folder) * folders, const char *vname)
 {
-	const struct shoper_status_folder *f;
+	unsigned int i, count;
+	const struct shoper_status_folder *f = array_get(folders, &count);
 
-	array_foreach(folders, f)
-	{
-		if (strcmp(f->vname, vname) == 0)
-			return f;
+	/* a plain loop: cppcheck can't see through array_foreach */
+	for (i = 0; i < count; i++) {
+		if (strcmp(f[i].vname, vname) == 0)
+			return &f[i];
 	}
 	return NULL;
 }
