@@ -35,6 +35,7 @@ int cmd_check(struct cmd_ctx *ctx);
 int cmd_lookup(struct cmd_ctx *ctx);
 int cmd_statuses(struct cmd_ctx *ctx);
 int cmd_filters(struct cmd_ctx *ctx);
+int cmd_tag_existing(struct cmd_ctx *ctx);
 int cmd_set_status(struct cmd_ctx *ctx);
 
 #endif

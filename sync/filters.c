@@ -133,7 +133,7 @@ static bool is_space_or_control(unsigned int c)
 /* The name as the plugin's header cleaning leaves it (doc/headers.md):
    control characters and white space runs become one space, trimmed, cut
    to 120 characters. NULL for invalid UTF-8 or an empty result. */
-static char *clean_name(const char *name)
+char *filters_clean_name(const char *name)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t len = strlen(name), i = 0, chars = 0;
@@ -232,7 +232,7 @@ struct load_ctx {
 static void add_status(void *_ctx, const struct sync_status_row *r)
 {
 	struct filter_set *set = ((struct load_ctx *)_ctx)->set;
-	char *name = r->name == NULL ? NULL : clean_name(r->name);
+	char *name = r->name == NULL ? NULL : filters_clean_name(r->name);
 
 	if (name == NULL)
 		return;

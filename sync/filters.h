@@ -47,6 +47,10 @@ const char *filter_type_folder(int type);
 /* Header value of a status type 1..4 ("new", "in-progress", ...). */
 const char *filter_type_header(int type);
 
+/* A status name as the plugin's header cleaning leaves it (malloc'd), or
+   NULL when it is empty or not UTF-8. */
+char *filters_clean_name(const char *name);
+
 /* Load the distinct status names of every shop from the state. */
 int filter_set_load(const struct shoper_sync_config *cfg, struct sync_state *st,
 		    struct filter_set *set, struct shoper_error *err);

@@ -16,6 +16,8 @@ static void usage(FILE *f)
 	      "  statuses [--shop NAME] [--json]  order statuses of the shops\n"
 	      "  set-status --shop NAME ORDER_ID STATUS  change an order's status\n"
 	      "  filters [--print]             regenerate the Sieve script and virtual folders\n"
+	      "  tag-existing -u USER [--mailbox NAME] [--since DATE] [--dry-run]\n"
+	      "                                order keywords for mail already stored\n"
 	      "default FILE: " SHOPER_SYNC_DEFAULT_CONFIG "\n"
 	      "exit codes: 0 ok, 1 shop failed/problem found/not found, 2 usage,\n"
 	      "            3 bad configuration, 4 local state/index problem\n",
@@ -31,6 +33,7 @@ static const struct command commands[] = {
 	{"sync", cmd_sync},         {"daemon", cmd_daemon},
 	{"check", cmd_check},       {"lookup", cmd_lookup},
 	{"filters", cmd_filters},
+	{"tag-existing", cmd_tag_existing},
 	{"statuses", cmd_statuses}, {"set-status", cmd_set_status},
 };
 

@@ -74,6 +74,9 @@ EOC
 	DC_EXTRA_CONF="protocol imap {
   mail_plugins = \$mail_plugins virtual
 }
+protocol doveadm {
+  mail_plugins = \$mail_plugins virtual
+}
 namespace inbox {
   inbox = yes
   separator = /
