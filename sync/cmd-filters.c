@@ -36,7 +36,7 @@ int cmd_filters(struct cmd_ctx *ctx)
 		return SYNC_EXIT_LOCAL;
 	}
 	if (print) {
-		struct filter_set set;
+		struct filter_set set = {0};
 		struct fbuf text = {0};
 		if (filter_set_load(cfg, st, &set, &err) < 0) {
 			fprintf(stderr, "%s\n", err.msg);

@@ -231,11 +231,11 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 	} else if (strcmp(key, "filters_mode") == 0) {
 		cfg->filters_mode_folders = strcmp(value, "tags+folders") == 0;
 		if (!cfg->filters_mode_folders && strcmp(value, "tags") != 0)
-			add_error(p, p->line,
-				  "filters_mode = %s; write tags or tags+folders",
-				  value);
-	}
-	else if (strcmp(key, "doveadm") == 0)
+			add_error(
+				p, p->line,
+				"filters_mode = %s; write tags or tags+folders",
+				value);
+	} else if (strcmp(key, "doveadm") == 0)
 		set_path(p, key, value, &cfg->doveadm);
 	else if (strcmp(key, "doveadm_config") == 0)
 		set_path(p, key, value, &cfg->doveadm_config);

@@ -116,7 +116,7 @@ int sync_filters_update(const struct shoper_sync_config *cfg,
 			struct sync_state *st, bool *changed_r,
 			struct shoper_error *err)
 {
-	struct filter_set set;
+	struct filter_set set = {0};
 	struct fbuf text = {0};
 	char path[4096], svbin[4096];
 	int ret, vret;

@@ -32,8 +32,7 @@ struct command {
 static const struct command commands[] = {
 	{"sync", cmd_sync},         {"daemon", cmd_daemon},
 	{"check", cmd_check},       {"lookup", cmd_lookup},
-	{"filters", cmd_filters},
-	{"tag-existing", cmd_tag_existing},
+	{"filters", cmd_filters},   {"tag-existing", cmd_tag_existing},
 	{"statuses", cmd_statuses}, {"set-status", cmd_set_status},
 };
 
