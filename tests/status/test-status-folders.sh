@@ -78,6 +78,7 @@ run_sync() { "$SYNC" -c "$CONF" sync >"$T/sync.out" 2>&1; RC=$?; sed 's/^/# /' "
 nreq() { ls "$T/index/queue" 2>/dev/null | grep -c '\.req$'; }
 flags() { $PY flags $DC_IMAP_PORT "$1" "$2" "$3"; }
 has_flag() { flags "$1" "$2" "$3" | grep -q -F "$4"; }
+stored() { flags "$@" >/dev/null; }	# USER MAILBOX ID: the message is there
 wait_for() {	# SECONDS CMD...: poll until CMD succeeds
 	_n=$(($1 * 5)); shift
 	while [ $_n -gt 0 ]; do "$@" && return 0; _n=$((_n - 1)); sleep 0.2; done
@@ -91,13 +92,13 @@ use sklep1
 O1=$(new_order c1@example.com); O2=$(new_order c2@example.com)
 O3=$(new_order c3@example.com); O4=$(new_order c4@example.com)
 O5=$(new_order c5@example.com); O6=$(new_order c6@example.com)
-O7=$(new_order c7@example.com)
+O7=$(new_order c7@example.com); O8=$(new_order c8@example.com)
 run_sync
 check "first sync" [ "$RC" -eq 0 ]
 check "status list written next to the index" [ -s "$DC_INDEX.statuses" ]
 check "queue dir created for the mail group" [ -d "$T/index/queue" ]
 dc_start || { echo "not ok - dovecot did not start"; exit 1; }
-for i in 1 2 3 4 5 6 7; do deliver m$i c$i@example.com erin; done
+for i in 1 2 3 4 5 6 7 8; do deliver m$i c$i@example.com erin; done
 
 $PY list $DC_IMAP_PORT erin >"$T/list"
 sed 's/^/# /' "$T/list"
@@ -143,7 +144,7 @@ check "refusal logged with the shop's reason" \
 	grep -q "order=$O2 .*result=failed: .*Zamowienie zablokowane" "$T/sync.out"
 check "\$ShoperStatusFailed on the copy" has_flag erin Shoper.Anulowane m2 '$ShoperStatusFailed'
 check_not "no \$ShoperStatusDone on it" has_flag erin Shoper.Anulowane m2 '$ShoperStatusDone'
-check "original stays in INBOX" flags erin INBOX m2
+check "original stays in INBOX" stored erin INBOX m2
 
 # out of scope, made up, or no headers: stored, no request
 PUTS0=$(counter status_puts)
@@ -155,7 +156,7 @@ check "bob (sklep2) moves a made-up sklep1 message" \
 dc_msg x2 c4@example.com q "X-Shoper-Shop: sklep1
 X-Shoper-Order-Id: $O4
 " | $PY append $DC_IMAP_PORT bob Shoper.Wysłane
-check "APPEND into a status folder is stored" flags bob Shoper.Wysłane x2
+check "APPEND into a status folder is stored" stored bob Shoper.Wysłane x2
 dc_msg x3 c9@example.com q "X-Shoper-Shop: sklep1
 X-Shoper-Order-Id: 99999999
 " | $PY append $DC_IMAP_PORT erin INBOX
@@ -169,6 +170,19 @@ check "out-of-scope refusal logged" grep -q "order sklep1:$O4 to Shoper.Wysłane
 run_sync
 check "no PUT for them" [ "$(counter status_puts)" -eq "$PUTS0" ]
 check "order $O4 untouched" [ "$(shop_status $O4)" = 1 ]
+
+# the shop unreachable: the request is kept and carried out next time
+shop_ctl POST /__test/faults '{"kind": "reset", "count": 3, "path": "/webapi/rest/orders"}' >/dev/null
+$PY move $DC_IMAP_PORT erin INBOX m8 Shoper.Wysłane
+run_sync
+nwork() { ls "$T/index/queue" | grep -c '\.work$'; }
+check "shop unreachable: request kept" [ "$(nwork)" -eq 1 ]
+check "message is in the status folder" stored erin Shoper.Wysłane m8
+check_not "not marked done" has_flag erin Shoper.Wysłane m8 '$ShoperStatus'
+shop_ctl DELETE /__test/faults >/dev/null
+run_sync
+check "carried out at the next sync" [ "$(shop_status $O8)" = 6 ] && [ "$(nwork)" -eq 0 ]
+check "then marked done" has_flag erin Shoper.Wysłane m8 '$ShoperStatusDone'
 
 # helper down while requests queue up, then the daemon starts
 $PY move $DC_IMAP_PORT erin INBOX m4 Shoper.Wysłane
@@ -207,7 +221,7 @@ sed 's/^/# /' "$T/list"
 check "folder follows the rename" grep -qx 'Shoper.Wysłane kurierem' "$T/list"
 check_not "old name gone" grep -qx 'Shoper.Wysłane' "$T/list"
 check "moved mail went with the folder" has_flag erin 'Shoper.Wysłane kurierem' m1 '$ShoperStatusDone'
-check "retired status keeps its folder and mail" flags erin Shoper.Anulowane m2
+check "retired status keeps its folder and mail" stored erin Shoper.Anulowane m2
 $PY move $DC_IMAP_PORT erin INBOX m6 Shoper.Anulowane 2>/dev/null
 check "retired folder queues nothing" [ "$(nreq)" -eq 0 ]
 
