@@ -170,6 +170,110 @@ static int run_doveadm(const struct shoper_sync_config *cfg,
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* RFC 2047 encoded-word(s) of a UTF-8 text (base64, cut at 45 bytes so
+   each word stays under 76 characters; a cut may split a character, which
+   decoders join again as the words are adjacent). */
+static void put_encoded(FILE *f, const char *text)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				  "qrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+
+	for (size_t start = 0; start < len; start += 45) {
+		size_t n = len - start < 45 ? len - start : 45;
+		fputs(start == 0 ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
+		for (size_t i = 0; i < n; i += 3) {
+			unsigned int v = p[start + i] << 16;
+			if (i + 1 < n)
+				v |= p[start + i + 1] << 8;
+			if (i + 2 < n)
+				v |= p[start + i + 2];
+			fputc(b64[(v >> 18) & 63], f);
+			fputc(b64[(v >> 12) & 63], f);
+			fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
+			fputc(i + 2 < n ? b64[v & 63] : '=', f);
+		}
+		fputs("?=", f);
+	}
+}
+
+/* The refusal as a short message next to the moved one: keywords carry no
+   text, but every client shows a message. Sent to doveadm save's stdin. */
+static void write_notice(FILE *f, const struct shoper_queue_request *req,
+			 const char *reason)
+{
+	char subject[700], clean[600];
+	size_t i;
+
+	for (i = 0; reason[i] != '\0' && i + 1 < sizeof(clean); i++)
+		clean[i] = (unsigned char)reason[i] < 0x20 ? ' ' : reason[i];
+	clean[i] = '\0';
+	snprintf(subject, sizeof(subject), "Order %s (%s): status not changed",
+		 req->order_id, req->shop);
+	fputs("From: shoper-sync <MAILER-DAEMON@localhost>\r\n"
+	      "Subject: ",
+	      f);
+	put_encoded(f, subject);
+	fputs("\r\nMIME-Version: 1.0\r\n"
+	      "Content-Type: text/plain; charset=utf-8\r\n"
+	      "Content-Transfer-Encoding: 8bit\r\n\r\n",
+	      f);
+	fprintf(f, "The shop did not set order %s to status %s (",
+		req->order_id, req->status_id);
+	for (i = 0; req->status_name[i] != '\0'; i++)
+		fputc((unsigned char)req->status_name[i] < 0x20
+			      ? ' '
+			      : req->status_name[i],
+		      f);
+	fprintf(f, ").\r\nReason: %s\r\n", clean);
+}
+
+static void save_notice(const struct shoper_sync_config *cfg,
+			const struct shoper_queue_request *req,
+			const char *reason)
+{
+	const char *argv[10];
+	int n = 0, fds[2], status;
+
+	argv[n++] = cfg->doveadm;
+	if (cfg->doveadm_config != NULL) {
+		argv[n++] = "-c";
+		argv[n++] = cfg->doveadm_config;
+	}
+	const char *rest[] = {"save", "-u",         req->user,
+			      "-m",   req->mailbox, NULL};
+	for (int i = 0; rest[i] != NULL; i++)
+		argv[n++] = rest[i];
+	argv[n] = NULL;
+	fflush(stdout);
+	if (pipe(fds) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	FILE *f = fdopen(fds[1], "w");
+	if (f != NULL) {
+		write_notice(f, req, reason);
+		fclose(f);
+	} else {
+		close(fds[1]);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
 static void set_keyword(const struct shoper_sync_config *cfg,
 			const struct shoper_queue_request *req, bool done)
 {
@@ -229,6 +333,8 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 	printf("\n");
 	fflush(stdout);
 	set_keyword(cfg, req, out->done);
+	if (!out->done && req->user[0] != '\0' && req->mailbox[0] != '\0')
+		save_notice(cfg, req, out->reason);
 }
 
 bool sync_status_pending(const struct shoper_sync_config *cfg)

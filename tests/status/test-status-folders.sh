@@ -144,6 +144,10 @@ check "refusal logged with the shop's reason" \
 	grep -q "order=$O2 .*result=failed: .*Zamowienie zablokowane" "$T/sync.out"
 check "\$ShoperStatusFailed on the copy" has_flag erin Shoper.Anulowane m2 '$ShoperStatusFailed'
 check_not "no \$ShoperStatusDone on it" has_flag erin Shoper.Anulowane m2 '$ShoperStatusDone'
+check "a notice with the shop's reason next to it" \
+	[ "$($PY text $DC_IMAP_PORT erin Shoper.Anulowane 'Reason: shop sklep1')" -eq 1 ]
+$PY text $DC_IMAP_PORT erin Shoper.Anulowane zablokowane >"$T/n"
+check "the notice names the reason" [ "$(cat "$T/n")" -eq 1 ]
 check "original stays in INBOX" stored erin INBOX m2
 
 # out of scope, made up, or no headers: stored, no request
