@@ -98,8 +98,9 @@ int cmd_lookup(struct cmd_ctx *ctx)
 		json_object *arr = json_object_new_array();
 		for (unsigned int i = 0; ret == 1 && i < res.count; i++)
 			json_object_array_add(arr, order_json(&res.orders[i]));
-		puts(json_object_to_json_string_ext(arr,
-						    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(
+			arr, JSON_C_TO_STRING_PRETTY |
+				     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 		ret = ret == 1 ? SYNC_EXIT_OK : SYNC_EXIT_FAIL;
 	} else if (ret == 0) {

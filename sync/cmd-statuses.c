@@ -93,7 +93,9 @@ int cmd_statuses(struct cmd_ctx *ctx)
 		sync_state_close(&st);
 		if (lc.json != NULL)
 			puts(json_object_to_json_string_ext(
-				lc.json, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+				lc.json,
+				JSON_C_TO_STRING_PRETTY |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
 		else if (lc.n == 0 && ret == 0)
 			printf("(no statuses yet: run shoper-sync sync first)\n");
 	}

@@ -16,48 +16,48 @@
 
 struct shoper_webapi_settings {
 	const char *shop_name; /* for messages only */
-	const char *base_url;  /* "https://host[:port]", no trailing slash */
+	const char *base_url; /* "https://host[:port]", no trailing slash */
 	const char *login;
-	const char *password;  /* read from password_file by the caller */
-	const char *ca_file;   /* NULL: system CAs; verification is always on */
+	const char *password; /* read from password_file by the caller */
+	const char *ca_file; /* NULL: system CAs; verification is always on */
 	const char *token_file; /* NULL: don't persist; else 0600 file */
-	unsigned int timeout_secs;   /* per request, default 60 */
-	unsigned int max_retries;    /* 5xx/timeouts/garbage, default 5 */
-	unsigned int max_backoff_ms; /* cap of exponential backoff, default 30000 */
+	unsigned int timeout_secs; /* per request, default 60 */
+	unsigned int max_retries; /* 5xx/timeouts/garbage, default 5 */
+	unsigned int
+		max_backoff_ms; /* cap of exponential backoff, default 30000 */
 	/* Set by the daemon's SIGTERM handler: finish the current request and
 	   stop retrying/waiting. May be NULL. */
 	volatile int *stop_flag;
 };
 
 struct shoper_webapi_stats {
-	unsigned int calls;     /* HTTP requests sent (incl. auth, retries) */
+	unsigned int calls; /* HTTP requests sent (incl. auth, retries) */
 	unsigned int auth_calls;
 	unsigned int retries;
 	unsigned int throttled; /* 429 answers */
 	unsigned int bulk_items;
-	double waited_secs;     /* slept for the bucket / Retry-After / backoff */
+	double waited_secs; /* slept for the bucket / Retry-After / backoff */
 };
 
 enum shoper_webapi_status {
 	SHOPER_WEBAPI_OK = 0,
-	SHOPER_WEBAPI_ERR_CONFIG,     /* bad URL, unreadable CA file ... */
-	SHOPER_WEBAPI_ERR_TLS,        /* certificate refused */
-	SHOPER_WEBAPI_ERR_NETWORK,    /* connect/timeout after retries */
-	SHOPER_WEBAPI_ERR_AUTH,       /* login refused (auth_failure ...) */
+	SHOPER_WEBAPI_ERR_CONFIG, /* bad URL, unreadable CA file ... */
+	SHOPER_WEBAPI_ERR_TLS, /* certificate refused */
+	SHOPER_WEBAPI_ERR_NETWORK, /* connect/timeout after retries */
+	SHOPER_WEBAPI_ERR_AUTH, /* login refused (auth_failure ...) */
 	SHOPER_WEBAPI_ERR_PERMISSION, /* 403 / auth_webapi_access_denied */
-	SHOPER_WEBAPI_ERR_HTTP,       /* other 4xx/5xx after retries */
-	SHOPER_WEBAPI_ERR_PROTOCOL,   /* unparsable body after retries */
-	SHOPER_WEBAPI_ERR_STOPPED,    /* stop_flag was raised */
+	SHOPER_WEBAPI_ERR_HTTP, /* other 4xx/5xx after retries */
+	SHOPER_WEBAPI_ERR_PROTOCOL, /* unparsable body after retries */
+	SHOPER_WEBAPI_ERR_STOPPED, /* stop_flag was raised */
 };
 
 struct shoper_webapi;
 
-struct shoper_webapi *
-shoper_webapi_new(const struct shoper_webapi_settings *set,
-		  struct shoper_error *err);
+struct shoper_webapi *shoper_webapi_new(
+	const struct shoper_webapi_settings *set, struct shoper_error *err);
 void shoper_webapi_free(struct shoper_webapi **api);
-const struct shoper_webapi_stats *
-shoper_webapi_get_stats(const struct shoper_webapi *api);
+const struct shoper_webapi_stats *shoper_webapi_get_stats(
+	const struct shoper_webapi *api);
 
 /* One request. path is relative to /webapi/rest/ ("orders",
    "orders/12"); query is an already-encoded query string or NULL; body is
@@ -66,20 +66,20 @@ shoper_webapi_get_stats(const struct shoper_webapi *api);
    and unparsable bodies with capped backoff. *json_r (owned by the caller)
    is the parsed body of a 2xx answer; *http_code_r the final status.
    On a 4xx that is not retried, err holds the shop's error_description. */
-enum shoper_webapi_status
-shoper_webapi_call(struct shoper_webapi *api, const char *method,
-		   const char *path, const char *query, const char *body,
-		   json_object **json_r, long *http_code_r,
-		   struct shoper_error *err);
+enum shoper_webapi_status shoper_webapi_call(
+	struct shoper_webapi *api, const char *method, const char *path,
+	const char *query, const char *body, json_object **json_r,
+	long *http_code_r, struct shoper_error *err);
 
 /* One bulk call of at most 25 sub-requests. requests is a JSON array of
    {id, path, method, params, body} as the webapi expects; *items_r (owned
    by the caller) is the "items" array of the answer, in request order.
    Sub-items that failed with a retryable code are the caller's to retry. */
 #define SHOPER_WEBAPI_BULK_MAX 25
-enum shoper_webapi_status
-shoper_webapi_bulk(struct shoper_webapi *api, json_object *requests,
-		   json_object **items_r, struct shoper_error *err);
+enum shoper_webapi_status shoper_webapi_bulk(struct shoper_webapi *api,
+					     json_object *requests,
+					     json_object **items_r,
+					     struct shoper_error *err);
 /* Append one sub-request to a bulk requests array. path is relative to
    /webapi/rest/ as in shoper_webapi_call; params (query parameters such as
    limit, page, filters) and body are taken over by the array; both may be
