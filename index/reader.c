@@ -135,6 +135,8 @@ void shoper_index_reader_set_check_interval(struct shoper_index_reader *r,
 					    unsigned int msecs)
 {
 	r->check_msecs = msecs;
+	/* the interval runs from now: the current map counts as checked */
+	r->last_check_ms = coarse_ms();
 }
 
 /* Lookups stat the file only when the check interval has passed. */
@@ -153,9 +155,7 @@ int shoper_index_reader_refresh(struct shoper_index_reader *r,
 	struct shoper_error err2;
 	struct stat st;
 
-	if (r->check_msecs > 0)
-		r->last_check_ms = coarse_ms();
-
+	r->last_check_ms = coarse_ms();
 	if (stat(r->path, &st) < 0) {
 		shoper_error_set(err, "stat %s: %s", r->path, strerror(errno));
 		reader_unmap(r);
