@@ -293,9 +293,10 @@ static void dedupe_keywords(struct filter_set *set)
 int filter_set_load(const struct shoper_sync_config *cfg, struct sync_state *st,
 		    struct filter_set *set, struct shoper_error *err)
 {
-	struct load_ctx lc = {set};
+	struct load_ctx lc;
 
 	memset(set, 0, sizeof(*set));
+	lc = (struct load_ctx){set};
 	for (unsigned int i = 0; i < cfg->n_shops; i++) {
 		const struct shoper_shop_config *shop = &cfg->shops[i];
 		if (sync_state_list_statuses(st, shop->name, shop->language,

@@ -12,6 +12,9 @@
 # TESTS_FILTER=regex runs only the matching ones.
 set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
+# Canonical paths, so test names print as tests/x/y, not ../tests/x/y.
+TOP_SRCDIR=$(cd "$TOP_SRCDIR" && pwd -P)
+TOP_BUILDDIR=$(cd "$TOP_BUILDDIR" && pwd -P)
 export TOP_SRCDIR TOP_BUILDDIR
 # Debian's own Python first: tests use only its standard library, and a
 # version manager's shim in front of it costs seconds per call.
