@@ -90,8 +90,6 @@ static int cmd_shoper_lookup_run(struct doveadm_mail_cmd_context *_ctx,
 		ret = shoper_lookup_print(_ctx, set, ctx->email);
 	}
 	T_END;
-	if (set->subject_re != NULL)
-		regfree(set->subject_re);
 	return ret;
 }
 
@@ -135,4 +133,5 @@ void doveadm_shoper_plugin_init(struct module *module ATTR_UNUSED)
 void doveadm_shoper_plugin_deinit(void)
 {
 	shoper_index_cache_deinit();
+	shoper_settings_deinit();
 }

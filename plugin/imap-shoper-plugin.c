@@ -282,4 +282,5 @@ void imap_shoper_plugin_deinit(void)
 {
 	mail_storage_hooks_remove(&imap_shoper_storage_hooks);
 	shoper_index_cache_deinit();
+	shoper_settings_deinit();
 }

@@ -97,8 +97,6 @@ static void shoper_user_deinit(struct mail_user *user)
 
 	array_foreach_elem(&suser->deliveries, d) shoper_delivery_free(d);
 	array_free(&suser->deliveries);
-	if (suser->set != NULL && suser->set->subject_re != NULL)
-		regfree(suser->set->subject_re);
 	suser->module_ctx.super.deinit(user);
 }
 

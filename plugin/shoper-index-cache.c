@@ -55,6 +55,9 @@ struct shoper_index_reader *shoper_index_cache_get(const char *path)
 			return NULL;
 		}
 		shoper_reader_path = i_strdup(path);
+		/* every delivery refreshes explicitly below; the lookups of
+		   that delivery then need no stat() of their own */
+		shoper_index_reader_set_check_interval(shoper_reader, 1000);
 	}
 	err.msg[0] = '\0';
 	if (shoper_index_reader_refresh(shoper_reader, &err) < 0) {

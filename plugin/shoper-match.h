@@ -16,8 +16,9 @@ struct shoper_match_input {
 	const char *subject; /* decoded to UTF-8, or NULL */
 };
 
-/* Reads the keys from the message (headers of mail, the envelope sender
-   from mail_from). Strings are allocated from pool. */
+/* Reads the keys from the message (the header of mail, which must be a
+   raw-storage mail with box->input; the envelope sender from mail_from).
+   Strings are allocated from pool. */
 void shoper_match_input_from_mail(struct mail *mail,
 				  const struct smtp_address *mail_from,
 				  pool_t pool, struct shoper_match_input *in_r);

@@ -8,6 +8,7 @@
 #include "mail-deliver.h"
 #include "shoper-index-cache.h"
 #include "shoper-deliver.h"
+#include "shoper-settings.h"
 
 const char *shoper_plugin_version = DOVECOT_ABI_VERSION;
 const char shoper_plugin_binary_dependency[] = "lda lmtp";
@@ -44,4 +45,5 @@ void shoper_plugin_deinit(void)
 	mail_storage_hooks_remove(&shoper_storage_hooks);
 	shoper_deliver_deinit();
 	shoper_index_cache_deinit();
+	shoper_settings_deinit();
 }

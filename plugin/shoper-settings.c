@@ -59,30 +59,49 @@ static int shoper_settings_match(struct shoper_settings *set, const char *value,
 	return 0;
 }
 
-static int shoper_settings_subject(pool_t pool, struct shoper_settings *set,
+/* regcomp() costs ~110k instructions and the settings are read for every
+   recipient: compile the pattern once per process and reuse it while the
+   configured pattern stays the same. */
+static char *shoper_subject_pattern;
+static regex_t shoper_subject_re;
+
+static int shoper_settings_subject(struct shoper_settings *set,
 				   const char *pattern, const char **error_r)
 {
 	char errbuf[256];
 	int ret;
 
-	set->subject_re = p_new(pool, regex_t, 1);
-	ret = regcomp(set->subject_re, pattern, REG_EXTENDED | REG_ICASE);
-	if (ret != 0) {
-		regerror(ret, set->subject_re, errbuf, sizeof(errbuf));
-		set->subject_re = NULL;
-		*error_r = t_strdup_printf("shoper_subject_pattern '%s': %s",
-					   pattern, errbuf);
-		return -1;
+	if (shoper_subject_pattern == NULL ||
+	    strcmp(shoper_subject_pattern, pattern) != 0) {
+		shoper_settings_deinit();
+		ret = regcomp(&shoper_subject_re, pattern,
+			      REG_EXTENDED | REG_ICASE);
+		if (ret != 0) {
+			regerror(ret, &shoper_subject_re, errbuf,
+				 sizeof(errbuf));
+			*error_r = t_strdup_printf(
+				"shoper_subject_pattern '%s': %s", pattern,
+				errbuf);
+			return -1;
+		}
+		shoper_subject_pattern = i_strdup(pattern);
 	}
-	set->subject_group = set->subject_re->re_nsub;
-	if (set->subject_group == 0) {
-		regfree(set->subject_re);
-		set->subject_re = NULL;
+	if (shoper_subject_re.re_nsub == 0) {
 		*error_r = "shoper_subject_pattern needs a (group) around "
 			   "the order number";
 		return -1;
 	}
+	set->subject_re = &shoper_subject_re;
+	set->subject_group = shoper_subject_re.re_nsub;
 	return 0;
+}
+
+void shoper_settings_deinit(void)
+{
+	if (shoper_subject_pattern != NULL) {
+		regfree(&shoper_subject_re);
+		i_free_and_null(shoper_subject_pattern);
+	}
 }
 
 static bool shoper_settings_has_subject(const struct shoper_settings *set)
@@ -139,8 +158,7 @@ int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 		value = mail_user_plugin_getenv(user, "shoper_subject_pattern");
 		if (value == NULL || *value == '\0')
 			value = SHOPER_DEFAULT_SUBJECT_PATTERN;
-		if (shoper_settings_subject(user->pool, set, value, error_r) <
-		    0)
+		if (shoper_settings_subject(set, value, error_r) < 0)
 			return -1;
 	}
 	/* separators at either end would make an empty level */

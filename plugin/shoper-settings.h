@@ -33,7 +33,8 @@ struct shoper_settings {
 	enum shoper_match_key match[SHOPER_MATCH_KEY_COUNT];
 	unsigned int n_match;
 	unsigned int max_orders;
-	/* compiled shoper_subject_pattern, NULL when subject isn't matched */
+	/* compiled shoper_subject_pattern, NULL when subject isn't matched;
+	   shared by the whole process (see shoper_settings_deinit()) */
 	regex_t *subject_re;
 	unsigned int subject_group;
 	/* IMAP: shoper_status_folder, the parent of the status folders;
@@ -46,6 +47,10 @@ struct shoper_settings {
    shoper_shops is unset or empty, -1 with error_r on an invalid value. */
 int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 			 const char **error_r);
+
+/* Frees what settings keep for the whole process (the compiled subject
+   pattern). Called from the modules' deinit. */
+void shoper_settings_deinit(void);
 
 /* TRUE when shop is in the user's shoper_shops. */
 bool shoper_settings_shop_allowed(const struct shoper_settings *set,
