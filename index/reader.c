@@ -172,6 +172,17 @@ int shoper_index_reader_refresh(struct shoper_index_reader *r,
 	return 0;
 }
 
+int shoper_index_reader_shop(struct shoper_index_reader *r, unsigned int idx,
+			     struct shoper_str *name_r)
+{
+	/* no refresh here: the caller got n_shops from reader_info() on
+	   the same map and walks it now */
+	if (r->meta == NULL || idx >= r->meta->shops.count)
+		return 0;
+	*name_r = r->meta->shops.items[idx];
+	return 1;
+}
+
 int shoper_index_reader_info(struct shoper_index_reader *r,
 			     struct shoper_index_info *info_r,
 			     struct shoper_error *err)

@@ -153,6 +153,12 @@ int shoper_index_reader_info(struct shoper_index_reader *r,
 			     struct shoper_index_info *info_r,
 			     struct shoper_error *err);
 
+/* Name of shop number idx (0 <= idx < info.n_shops from the last
+   reader_info() call) in the current map. Returns 1, or 0 when out of
+   range or not mapped. The name points into the map. */
+int shoper_index_reader_shop(struct shoper_index_reader *r, unsigned int idx,
+			     struct shoper_str *name_r);
+
 /* ---- record codec, exposed for tests and fuzzing ---- */
 
 /* The longest string field an order may have; longer ones make

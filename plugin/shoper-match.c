@@ -159,6 +159,40 @@ static int shoper_str_cmp(const struct shoper_str *a,
 }
 
 /* The newest order with this number among the user's shops. */
+/* The shops an order number is looked up in: the user's shoper_shops, or
+   with "*" every shop the index holds (copied: names point into the map). */
+static int shoper_match_shops(struct shoper_index_reader *reader,
+			      const struct shoper_settings *set,
+			      const char *const **shops_r,
+			      unsigned int *n_shops_r, const char **error_r)
+{
+	struct shoper_index_info info;
+	struct shoper_error err;
+	struct shoper_str name;
+	const char **shops;
+	unsigned int i;
+
+	if (set->shops != NULL) {
+		*shops_r = set->shops;
+		*n_shops_r = set->n_shops;
+		return 0;
+	}
+	err.msg[0] = '\0';
+	if (shoper_index_reader_info(reader, &info, &err) < 0) {
+		*error_r = t_strdup(err.msg);
+		return -1;
+	}
+	shops = t_new(const char *, info.n_shops + 1);
+	for (i = 0; i < info.n_shops; i++) {
+		if (shoper_index_reader_shop(reader, i, &name) <= 0)
+			break;
+		shops[i] = t_strndup(name.ptr, name.len);
+	}
+	*shops_r = shops;
+	*n_shops_r = i;
+	return 0;
+}
+
 static int shoper_match_order_id(struct shoper_index_reader *reader,
 				 const struct shoper_settings *set,
 				 const char *order_id, pool_t pool,
@@ -167,12 +201,15 @@ static int shoper_match_order_id(struct shoper_index_reader *reader,
 {
 	struct shoper_order order, *best = NULL;
 	struct shoper_error err;
-	unsigned int i;
+	const char *const *shops;
+	unsigned int i, n_shops;
 	int ret;
 
-	for (i = 0; i < set->n_shops; i++) {
+	if (shoper_match_shops(reader, set, &shops, &n_shops, error_r) < 0)
+		return -1;
+	for (i = 0; i < n_shops; i++) {
 		err.msg[0] = '\0';
-		ret = shoper_index_lookup_order(reader, set->shops[i], order_id,
+		ret = shoper_index_lookup_order(reader, shops[i], order_id,
 						&order, &err);
 		if (ret < 0) {
 			*error_r = t_strdup(err.msg);
@@ -202,10 +239,8 @@ static int shoper_match_subject(struct shoper_index_reader *reader,
 	unsigned int g = set->subject_group, n;
 	int ret;
 
-	/* an order number only counts within the user's named shops; with
-	   shoper_shops = * the index can't say which shops those are */
-	if (subject == NULL || set->subject_re == NULL || set->n_shops == 0 ||
-	    g >= N_ELEMENTS(m))
+	/* an order number only counts within the user's shops */
+	if (subject == NULL || set->subject_re == NULL || g >= N_ELEMENTS(m))
 		return 0;
 	for (n = 0; n < SHOPER_SUBJECT_MAX_NUMBERS; n++) {
 		if (regexec(set->subject_re, subject, g + 1, m, 0) != 0)

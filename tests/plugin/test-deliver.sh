@@ -142,6 +142,9 @@ check "subject key: order of a shop in scope matches (bob, sklep2)" \
 dc_msg m12 'nobody@nowhere.test' 'Order #12345' | dc_lmtp nobody@nowhere.test bob@test.example >/dev/null
 check "subject key: order number of another shop does not count (bob)" \
 	[ "$(count_shoper "$(dc_find bob "" m12)")" -eq 0 ]
+dc_msg m12b 'nobody@nowhere.test' 'Order #12345' | dc_lmtp nobody@nowhere.test dave@test.example >/dev/null
+check "subject key: with shoper_shops = * every shop of the index counts (dave)" \
+	[ "$(dc_hdr "$(dc_find dave "" m12b)" X-Shoper-Match) $(dc_hdr "$(dc_find dave "" m12b)" X-Shoper-Order-Id)" = "subject 12345" ]
 dc_msg m13 'Jan <jan@example.com>' 'hi' 'Reply-To: ola@example.com
 ' | dc_lmtp env@example.com alice@test.example >/dev/null
 check "From is tried before Reply-To and envelope" \
