@@ -1,16 +1,21 @@
 #ifndef SHOPER_TAP_H
 #define SHOPER_TAP_H
 
-/* Minimal TAP output for the index tests: ok(cond, "what"), then
-   return tap_done() from main. */
+/* Minimal TAP output for every C unit test (index, queue, sync):
+   ok(cond, "what", ...) or its other spelling TAP_OK, TAP_NEAR for
+   doubles, then return tap_done() from main. A failure also prints
+   where and which condition, as a TAP comment. */
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static int tap_n, tap_failed;
 
-static inline void __attribute__((format(printf, 2, 3)))
-tap_ok(int cond, const char *fmt, ...)
+static inline void __attribute__((format(printf, 5, 6)))
+tap_ok_at(int cond, const char *file, int line, const char *expr,
+	  const char *fmt, ...)
 {
 	va_list args;
 
@@ -19,12 +24,17 @@ tap_ok(int cond, const char *fmt, ...)
 	vprintf(fmt, args);
 	va_end(args);
 	printf("\n");
-	fflush(stdout);
-	if (!cond)
+	if (!cond) {
 		tap_failed++;
+		printf("#   at %s:%d: %s\n", file, line, expr);
+	}
+	fflush(stdout);
 }
 
-#define ok(cond, ...) tap_ok((cond) ? 1 : 0, __VA_ARGS__)
+#define ok(cond, ...)                                                          \
+	tap_ok_at((cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)
+#define TAP_OK(cond, ...) ok(cond, __VA_ARGS__)
+#define TAP_NEAR(a, b, eps, ...) ok(fabs((a) - (b)) <= (eps), __VA_ARGS__)
 
 static inline int tap_done(void)
 {

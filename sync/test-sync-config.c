@@ -1,7 +1,7 @@
 /* Unit test of the INI parser: good files load, every bad one is refused
    with FILE:LINE: problem; fix. */
 #include "config.h"
-#include "test-sync-tap.h"
+#include "tap.h"
 
 #include <stdlib.h>
 #include <string.h>

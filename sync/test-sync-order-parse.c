@@ -1,6 +1,6 @@
 /* Unit test of the order parser on good, odd and hostile JSON. */
 #include "order-parse.h"
-#include "test-sync-tap.h"
+#include "tap.h"
 
 #include <string.h>
 

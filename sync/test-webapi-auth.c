@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "webapi-private.h"
-#include "test-webapi-tap.h"
+#include "tap.h"
 
 static void test_basic(void)
 {

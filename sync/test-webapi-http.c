@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "webapi-private.h"
-#include "test-webapi-tap.h"
+#include "tap.h"
 
 static void feed(struct webapi_headers *h, const char *line)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "webapi-private.h"
-#include "test-webapi-tap.h"
+#include "tap.h"
 
 static const char doc[] =
 	"{\"count\":\"137\",\"pages\":3,\"sum\":\"164.98\",\"rate\":1.50,"

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "webapi-private.h"
-#include "test-webapi-tap.h"
+#include "tap.h"
 
 struct fake_clock {
 	double now;
