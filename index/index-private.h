@@ -32,9 +32,6 @@
 #define SHOPER_OK_POINTER 1
 #define SHOPER_OK_INLINE 2
 
-void shoper_error_set(struct shoper_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* ---- growable byte buffer (writer side) ---- */
 struct shoper_buf {
 	unsigned char *data;

@@ -17,6 +17,10 @@
 struct shoper_error {
 	char msg[512];
 };
+/* Formats the message into err (truncated to fit); err may be NULL.
+   The one setter of the index library, the queue and shoper-sync. */
+void shoper_error_set(struct shoper_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* A length-delimited byte string. Values come from the shop as it sent
    them (UTF-8, possibly hostile: CR, LF, NUL, invalid UTF-8, very long);

@@ -7,8 +7,6 @@
 
 #include <stdio.h>
 
-void shoper_qerr(struct shoper_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 /* Appends s percent-escaped (bytes <= 0x20, 0x7f, '%', '=') to out at *pos.
    -1 when it doesn't fit. */
 int shoper_qesc(char *out, size_t size, size_t *pos, const char *s);

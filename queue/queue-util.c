@@ -3,23 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-void shoper_qerr(struct shoper_error *err, const char *fmt, ...)
-{
-	va_list args;
-
-	if (err == NULL)
-		return;
-	va_start(args, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, args);
-	va_end(args);
-}
 
 int shoper_qesc(char *out, size_t size, size_t *pos, const char *s)
 {
@@ -135,12 +123,12 @@ int shoper_qwrite_atomic(const char *path, const char *data, size_t len,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%ld", path,
 			     (long)getpid(), (long)ts.tv_nsec) >= sizeof(tmp)) {
-		shoper_qerr(err, "%s: path too long", path);
+		shoper_error_set(err, "%s: path too long", path);
 		return -1;
 	}
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
-		shoper_qerr(err, "create %s: %s", tmp, strerror(errno));
+		shoper_error_set(err, "create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
 	/* the umask must not narrow the mode the readers need */
@@ -159,21 +147,21 @@ int shoper_qwrite_atomic(const char *path, const char *data, size_t len,
 		done += (size_t)n;
 	}
 	if (done < len || fsync(fd) < 0) {
-		shoper_qerr(err, "write %s: %s", tmp, strerror(errno));
+		shoper_error_set(err, "write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;
 	}
 	close(fd);
 	if (rename(tmp, path) < 0) {
-		shoper_qerr(err, "rename %s to %s: %s", tmp, path,
-			    strerror(errno));
+		shoper_error_set(err, "rename %s to %s: %s", tmp, path,
+				 strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	if (fsync_dir_of(path) < 0) {
-		shoper_qerr(err, "fsync directory of %s: %s", path,
-			    strerror(errno));
+		shoper_error_set(err, "fsync directory of %s: %s", path,
+				 strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -187,14 +175,15 @@ int shoper_qread_file(const char *path, char **data_r, size_t *len_r,
 
 	if (fd < 0) {
 		int e = errno;
-		shoper_qerr(err, "open %s: %s", path, strerror(e));
+		shoper_error_set(err, "open %s: %s", path, strerror(e));
 		errno = e;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size > SHOPER_QUEUE_MAX_FILE) {
-		shoper_qerr(err, "%s: not a regular file of at most %d bytes",
-			    path, SHOPER_QUEUE_MAX_FILE);
+		shoper_error_set(err,
+				 "%s: not a regular file of at most %d bytes",
+				 path, SHOPER_QUEUE_MAX_FILE);
 		close(fd);
 		return -1;
 	}
@@ -203,7 +192,7 @@ int shoper_qread_file(const char *path, char **data_r, size_t *len_r,
 	ssize_t n;
 	if (data == NULL) {
 		close(fd);
-		shoper_qerr(err, "out of memory");
+		shoper_error_set(err, "out of memory");
 		return -1;
 	}
 	while (len < (size_t)st.st_size &&

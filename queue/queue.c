@@ -118,8 +118,8 @@ int shoper_queue_parse(const char *data, size_t len,
 	memset(req_r, 0, sizeof(*req_r));
 	if (len < flen + 1 || memcmp(p, SHOPER_QUEUE_FORMAT, flen) != 0 ||
 	    p[flen] != '\n') {
-		shoper_qerr(err, "not a request (first line must be '%s')",
-			    SHOPER_QUEUE_FORMAT);
+		shoper_error_set(err, "not a request (first line must be '%s')",
+				 SHOPER_QUEUE_FORMAT);
 		return -1;
 	}
 	for (p += flen + 1; p < end;) {
@@ -128,15 +128,16 @@ int shoper_queue_parse(const char *data, size_t len,
 		if (nl == NULL || eq == NULL || eq > nl ||
 		    parse_field(req_r, p, (size_t)(eq - p), eq + 1,
 				(size_t)(nl - eq - 1)) < 0) {
-			shoper_qerr(err, "bad line %.*s",
-				    (int)(nl == NULL ? 40 : nl - p), p);
+			shoper_error_set(err, "bad line %.*s",
+					 (int)(nl == NULL ? 40 : nl - p), p);
 			return -1;
 		}
 		p = nl + 1;
 	}
 	if (req_r->shop[0] == '\0' || !shoper_qdigits(req_r->order_id, 20) ||
 	    !shoper_qdigits(req_r->status_id, 20)) {
-		shoper_qerr(err, "request needs shop, order_id and status_id");
+		shoper_error_set(err,
+				 "request needs shop, order_id and status_id");
 		return -1;
 	}
 	return 0;
@@ -152,13 +153,13 @@ int shoper_queue_put(const char *dir, const struct shoper_queue_request *req,
 	if (shoper_queue_name(req->shop, req->order_id, name, sizeof(name)) <
 		    0 ||
 	    !shoper_qdigits(req->status_id, 20)) {
-		shoper_qerr(err, "bad shop, order id or status id");
+		shoper_error_set(err, "bad shop, order id or status id");
 		return -1;
 	}
 	len = shoper_queue_format(req, buf, sizeof(buf));
 	if (len < 0 || (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 					name) >= sizeof(path)) {
-		shoper_qerr(err, "request too long");
+		shoper_error_set(err, "request too long");
 		return -1;
 	}
 	return shoper_qwrite_atomic(path, buf, (size_t)len, 0660, false, err);
@@ -177,7 +178,7 @@ int shoper_queue_pending(const char *dir, struct shoper_error *err)
 	int found = 0;
 
 	if (d == NULL) {
-		shoper_qerr(err, "open %s: %s", dir, strerror(errno));
+		shoper_error_set(err, "open %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while (found == 0 && (de = readdir(d)) != NULL)
@@ -196,7 +197,7 @@ static int find_next(const char *dir, char *name_r, size_t size,
 	int found = 0;
 
 	if (d == NULL) {
-		shoper_qerr(err, "open %s: %s", dir, strerror(errno));
+		shoper_error_set(err, "open %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -232,13 +233,14 @@ int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
 		snprintf(name + base, sizeof(name) - base, WORK_SUFFIX);
 		snprintf(to, sizeof(to), "%s/%s", dir, name);
 		if (rename(from, to) < 0) {
-			shoper_qerr(err, "claim %s: %s", from, strerror(errno));
+			shoper_error_set(err, "claim %s: %s", from,
+					 strerror(errno));
 			return -1;
 		}
 	}
 	snprintf(to, sizeof(to), "%s/%s", dir, name);
 	if (strlen(name) >= work_size) {
-		shoper_qerr(err, "work name too long");
+		shoper_error_set(err, "work name too long");
 		return -1;
 	}
 	strcpy(work_r, name);
@@ -262,7 +264,7 @@ int shoper_queue_done(const char *dir, const char *work,
 
 	snprintf(path, sizeof(path), "%s/%s", dir, work);
 	if (unlink(path) < 0 && errno != ENOENT) {
-		shoper_qerr(err, "remove %s: %s", path, strerror(errno));
+		shoper_error_set(err, "remove %s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;

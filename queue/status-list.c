@@ -43,7 +43,7 @@ int shoper_status_list_write(const char *path,
 	char *buf = malloc(size);
 
 	if (buf == NULL) {
-		shoper_qerr(err, "out of memory");
+		shoper_error_set(err, "out of memory");
 		return -1;
 	}
 	pos = (size_t)snprintf(buf, size, "%s\n", SHOPER_STATUS_LIST_FORMAT);
@@ -108,7 +108,7 @@ int shoper_status_list_read(const char *path, struct shoper_status_list *list_r,
 	if (len < flen + 1 ||
 	    memcmp(data, SHOPER_STATUS_LIST_FORMAT, flen) != 0 ||
 	    data[flen] != '\n') {
-		shoper_qerr(err, "%s: not a status list", path);
+		shoper_error_set(err, "%s: not a status list", path);
 		free(data);
 		return -1;
 	}
@@ -118,7 +118,7 @@ int shoper_status_list_read(const char *path, struct shoper_status_list *list_r,
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		lineno++;
 		if (nl == NULL || parse_line(list_r, p, (size_t)(nl - p)) < 0) {
-			shoper_qerr(err, "%s:%u: bad line", path, lineno);
+			shoper_error_set(err, "%s:%u: bad line", path, lineno);
 			free(data);
 			shoper_status_list_free(list_r);
 			return -1;
