@@ -49,7 +49,7 @@ int filters_write_file(const char *path, const char *data, size_t len,
 	filters_pathf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		filters_error(err, "open(%s): %s", tmp, strerror(errno));
+		shoper_error_set(err, "open(%s): %s", tmp, strerror(errno));
 		return -1;
 	}
 	/* status names are not personal data: readable by the mail uids */
@@ -63,14 +63,14 @@ int filters_write_file(const char *path, const char *data, size_t len,
 		off += n;
 	}
 	if (off < len || fsync(fd) < 0 || close(fd) < 0) {
-		filters_error(err, "write(%s): %s", tmp, strerror(errno));
+		shoper_error_set(err, "write(%s): %s", tmp, strerror(errno));
 		if (off < len)
 			close(fd);
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, path) < 0) {
-		filters_error(err, "rename(%s): %s", path, strerror(errno));
+		shoper_error_set(err, "rename(%s): %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -97,15 +97,15 @@ static int run_sievec(const char *script, const char *svbin,
 	argv[3] = NULL;
 	if (posix_spawn(&pid, sievec, NULL, NULL, argv, environ) != 0 ||
 	    waitpid(pid, &status, 0) < 0) {
-		filters_error(err, "cannot run %s", sievec);
+		shoper_error_set(err, "cannot run %s", sievec);
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		filters_error(err,
-			      "%s %s failed (exit %d); the script is left "
-			      "uncompiled",
-			      sievec, script,
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		shoper_error_set(err,
+				 "%s %s failed (exit %d); the script is left "
+				 "uncompiled",
+				 sievec, script,
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -1;
 	}
 	(void)chmod(svbin, 0644);
@@ -126,8 +126,8 @@ int sync_filters_update(const struct shoper_sync_config *cfg,
 	if (cfg->filters_dir == NULL)
 		return 0;
 	if (mkdir(cfg->filters_dir, 0755) < 0 && errno != EEXIST) {
-		filters_error(err, "mkdir(%s): %s", cfg->filters_dir,
-			      strerror(errno));
+		shoper_error_set(err, "mkdir(%s): %s", cfg->filters_dir,
+				 strerror(errno));
 		return -1;
 	}
 	if (filter_set_load(cfg, st, &set, err) < 0)

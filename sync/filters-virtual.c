@@ -117,7 +117,7 @@ static int remove_stale(const char *vdir, char *const *names, unsigned int n,
 	int changes = 0;
 
 	if (d == NULL) {
-		filters_error(err, "opendir(%s): %s", vdir, strerror(errno));
+		shoper_error_set(err, "opendir(%s): %s", vdir, strerror(errno));
 		return -1;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -146,7 +146,7 @@ int filters_virtual_sync(const char *dir, const struct filter_set *set,
 		abort();
 	filters_pathf(vdir, sizeof(vdir), "%s/virtual", dir);
 	if (mkdir(vdir, 0755) < 0 && errno != EEXIST) {
-		filters_error(err, "mkdir(%s): %s", vdir, strerror(errno));
+		shoper_error_set(err, "mkdir(%s): %s", vdir, strerror(errno));
 		free(names);
 		return -1;
 	}
@@ -163,8 +163,8 @@ int filters_virtual_sync(const char *dir, const struct filter_set *set,
 		filters_virtual_build(&set->st[i], &text);
 		filters_pathf(path, sizeof(path), "%s/%s", vdir, dn.data);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			filters_error(err, "mkdir(%s): %s", path,
-				      strerror(errno));
+			shoper_error_set(err, "mkdir(%s): %s", path,
+					 strerror(errno));
 			ret = -1;
 		} else {
 			filters_pathf(path, sizeof(path),

@@ -56,15 +56,6 @@ bool filters_pathf(char *buf, size_t size, const char *fmt, ...)
 	return n >= 0 && (size_t)n < size;
 }
 
-void filters_error(struct shoper_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
 void fbuf_free(struct fbuf *b)
 {
 	free(b->data);

@@ -36,9 +36,6 @@ void fbuf_free(struct fbuf *b);
 /* snprintf for paths; false when cut (paths of 4 KB are refused). */
 bool filters_pathf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* err->msg = the formatted text (cut to fit). */
-void filters_error(struct shoper_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Keyword of a status type 1..4 ("$shoper_new" ...), NULL if unknown. */
 const char *filter_type_keyword(int type);

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,19 +62,11 @@ struct sync_state {
 	sqlite3_stmt *stmts[ST_COUNT];
 };
 
-static void errf(struct shoper_error *err, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, args);
-	va_end(args);
-}
-
 int sync_state_db_error(struct sync_state *st, struct shoper_error *err,
 			const char *what)
 {
-	errf(err, "state database: %s: %s", what, sqlite3_errmsg(st->db));
+	shoper_error_set(err, "state database: %s: %s", what,
+			 sqlite3_errmsg(st->db));
 	return -1;
 }
 
@@ -84,21 +75,24 @@ static int check_dir(const char *dir, struct shoper_error *err)
 	struct stat s;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		errf(err,
-		     "state_dir %s: cannot create: %s; create it with mkdir -m 0700 %s",
-		     dir, strerror(errno), dir);
+		shoper_error_set(
+			err,
+			"state_dir %s: cannot create: %s; create it with mkdir -m 0700 %s",
+			dir, strerror(errno), dir);
 		return -1;
 	}
 	if (stat(dir, &s) < 0 || !S_ISDIR(s.st_mode)) {
-		errf(err,
-		     "state_dir %s is not a directory; point state_dir at a directory",
-		     dir);
+		shoper_error_set(
+			err,
+			"state_dir %s is not a directory; point state_dir at a directory",
+			dir);
 		return -1;
 	}
 	if ((s.st_mode & 0077) != 0) {
-		errf(err,
-		     "state_dir %s is accessible by group or others (mode %04o); run chmod 700 %s",
-		     dir, (unsigned int)(s.st_mode & 07777), dir);
+		shoper_error_set(
+			err,
+			"state_dir %s is accessible by group or others (mode %04o); run chmod 700 %s",
+			dir, (unsigned int)(s.st_mode & 07777), dir);
 		return -1;
 	}
 	return 0;
@@ -112,13 +106,14 @@ static int take_lock(struct sync_state *st, const char *dir, bool readonly,
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (st->lock_fd < 0) {
-		errf(err, "%s: %s", path, strerror(errno));
+		shoper_error_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!readonly && flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		errf(err,
-		     "another shoper-sync is syncing with state_dir %s; wait for it or stop it",
-		     dir);
+		shoper_error_set(
+			err,
+			"another shoper-sync is syncing with state_dir %s; wait for it or stop it",
+			dir);
 		return -1;
 	}
 	return 0;
@@ -145,8 +140,9 @@ int sync_state_open(const char *dir, bool readonly, struct sync_state **st_r,
 	int ret = sqlite3_open(path, &st->db);
 	umask(old);
 	if (ret != SQLITE_OK) {
-		errf(err, "%s: %s", path,
-		     st->db == NULL ? "out of memory" : sqlite3_errmsg(st->db));
+		shoper_error_set(err, "%s: %s", path,
+				 st->db == NULL ? "out of memory"
+						: sqlite3_errmsg(st->db));
 		sync_state_close(&st);
 		return -1;
 	}

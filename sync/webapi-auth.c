@@ -151,7 +151,7 @@ int webapi_token_save(const char *path, const char *url, const char *login,
 	    snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
 		    (int)sizeof(tmp)) {
 		explicit_bzero(buf, sizeof(buf));
-		webapi_set_error(err, "token_file %s: path or token too long",
+		shoper_error_set(err, "token_file %s: path or token too long",
 				 path);
 		return -1;
 	}
@@ -159,7 +159,7 @@ int webapi_token_save(const char *path, const char *url, const char *login,
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		explicit_bzero(buf, sizeof(buf));
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "cannot create %s: %m (the state directory "
 				 "must be writable by shoper-sync)",
 				 tmp);
@@ -167,16 +167,16 @@ int webapi_token_save(const char *path, const char *url, const char *login,
 	}
 	if (fchmod(fd, 0600) < 0 || write_all(fd, buf, len) < 0 ||
 	    fsync(fd) < 0) {
-		webapi_set_error(err, "cannot write %s: %m", tmp);
+		shoper_error_set(err, "cannot write %s: %m", tmp);
 		ret = -1;
 	}
 	explicit_bzero(buf, sizeof(buf));
 	if (close(fd) < 0 && ret == 0) {
-		webapi_set_error(err, "cannot write %s: %m", tmp);
+		shoper_error_set(err, "cannot write %s: %m", tmp);
 		ret = -1;
 	}
 	if (ret == 0 && rename(tmp, path) < 0) {
-		webapi_set_error(err, "cannot rename %s to %s: %m", tmp, path);
+		shoper_error_set(err, "cannot rename %s to %s: %m", tmp, path);
 		ret = -1;
 	}
 	if (ret < 0)
@@ -241,7 +241,7 @@ static enum shoper_webapi_status login_refused(struct shoper_webapi *api,
 
 	webapi_error_text(json, text, sizeof(text));
 	if (strcmp(e, "auth_webapi_access_denied") == 0) {
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "shop %s: admin '%s' may not use the webapi "
 				 "(%s); in the shop's admin panel give this "
 				 "account the 'WebAPI access' permission",
@@ -249,7 +249,7 @@ static enum shoper_webapi_status login_refused(struct shoper_webapi *api,
 		return SHOPER_WEBAPI_ERR_PERMISSION;
 	}
 	if (strcmp(e, "auth_admin_access_denied") == 0) {
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "shop %s: admin '%s' is disabled or has no "
 				 "admin access (%s); enable the account in the "
 				 "shop's admin panel",
@@ -257,7 +257,7 @@ static enum shoper_webapi_status login_refused(struct shoper_webapi *api,
 		return SHOPER_WEBAPI_ERR_PERMISSION;
 	}
 	if (strcmp(e, "auth_ip_not_allowed") == 0) {
-		webapi_set_error(
+		shoper_error_set(
 			err,
 			"shop %s: login '%s' is not allowed from this "
 			"server's IP address (%s); allow the IP in the "
@@ -266,11 +266,11 @@ static enum shoper_webapi_status login_refused(struct shoper_webapi *api,
 		return SHOPER_WEBAPI_ERR_AUTH;
 	}
 	if (code == 403) {
-		webapi_set_error(err, "shop %s: login '%s' refused (%s)", shop,
+		shoper_error_set(err, "shop %s: login '%s' refused (%s)", shop,
 				 login, text);
 		return SHOPER_WEBAPI_ERR_PERMISSION;
 	}
-	webapi_set_error(err,
+	shoper_error_set(err,
 			 "shop %s: login '%s' refused (HTTP %ld, %s); check "
 			 "the login and the password in password_file",
 			 shop, login, code, text);
@@ -309,7 +309,7 @@ enum shoper_webapi_status webapi_login(struct shoper_webapi *api,
 	api->token.expires = api->token.issued + (time_t)expires_in;
 	json_object_put(json);
 	if (api->token.token == NULL) {
-		webapi_set_error(err, "out of memory");
+		shoper_error_set(err, "out of memory");
 		return SHOPER_WEBAPI_ERR_CONFIG;
 	}
 	if (webapi_token_save(api->set.token_file, api->set.base_url,

@@ -64,12 +64,12 @@ static int check_requests(json_object *requests, struct shoper_error *err)
 
 	if (requests == NULL ||
 	    !json_object_is_type(requests, json_type_array)) {
-		webapi_set_error(err, "bulk: requests must be a JSON array");
+		shoper_error_set(err, "bulk: requests must be a JSON array");
 		return -1;
 	}
 	n = json_object_array_length(requests);
 	if (n == 0 || n > SHOPER_WEBAPI_BULK_MAX) {
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "bulk of %zu sub-requests refused: the "
 				 "webapi takes 1 to %d per call",
 				 n, SHOPER_WEBAPI_BULK_MAX);
@@ -80,7 +80,7 @@ static int check_requests(json_object *requests, struct shoper_error *err)
 
 		if (*shoper_json_str(req, "path") == '\0' ||
 		    *shoper_json_str(req, "method") == '\0') {
-			webapi_set_error(err,
+			shoper_error_set(err,
 					 "bulk: sub-request %zu has no path "
 					 "or method",
 					 i);

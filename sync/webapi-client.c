@@ -30,13 +30,13 @@ struct shoper_webapi *shoper_webapi_new(
 		return NULL;
 	if (set->login == NULL || *set->login == '\0' ||
 	    set->password == NULL) {
-		webapi_set_error(err, "shop %s: login and password are needed",
+		shoper_error_set(err, "shop %s: login and password are needed",
 				 set->shop_name != NULL ? set->shop_name : "");
 		return NULL;
 	}
 	api = calloc(1, sizeof(*api));
 	if (api == NULL) {
-		webapi_set_error(err, "out of memory");
+		shoper_error_set(err, "out of memory");
 		return NULL;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -67,7 +67,7 @@ struct shoper_webapi *shoper_webapi_new(
 		api->url_prefix = NULL;
 	if (api->set.shop_name == NULL || api->set.login == NULL ||
 	    api->set.password == NULL || api->url_prefix == NULL) {
-		webapi_set_error(err, "out of memory");
+		shoper_error_set(err, "out of memory");
 		shoper_webapi_free(&api);
 		return NULL;
 	}
@@ -271,7 +271,7 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 		snprintf(a->why, sizeof(a->why), "%s", resp->error);
 		return 1;
 	case WEBAPI_TRANSPORT_TLS:
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "shop %s: TLS failure (%s); the shop's "
 				 "certificate must be valid for its host name "
 				 "and signed by a CA in ca_file or the system "
@@ -281,7 +281,7 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 		return 0;
 	case WEBAPI_TRANSPORT_CONFIG:
 	case WEBAPI_TRANSPORT_TOO_BIG:
-		webapi_set_error(err, "shop %s: %s %s: %s", shop, req->method,
+		shoper_error_set(err, "shop %s: %s %s: %s", shop, req->method,
 				 req->path, resp->error);
 		*st = t == WEBAPI_TRANSPORT_CONFIG ? SHOPER_WEBAPI_ERR_CONFIG
 						   : SHOPER_WEBAPI_ERR_PROTOCOL;
@@ -322,7 +322,7 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 		return 1;
 	}
 	/* final 4xx (401 included: the caller decides about logging in) */
-	webapi_set_error(err, "shop %s: %s %s: HTTP %ld (%s)", shop,
+	shoper_error_set(err, "shop %s: %s %s: HTTP %ld (%s)", shop,
 			 req->method, req->path, resp->code, text);
 	*json_r = json;
 	*st = SHOPER_WEBAPI_ERR_HTTP;
@@ -355,7 +355,7 @@ static enum shoper_webapi_status run_loop(struct shoper_webapi *api,
 		case 2:
 			api->stats.throttled++;
 			if (++throttled > WEBAPI_MAX_THROTTLED) {
-				webapi_set_error(err,
+				shoper_error_set(err,
 						 "shop %s: %s %s: still "
 						 "throttled (HTTP 429) after "
 						 "%u tries",
@@ -371,7 +371,7 @@ static enum shoper_webapi_status run_loop(struct shoper_webapi *api,
 			continue;
 		}
 		if (attempts >= api->set.max_retries) {
-			webapi_set_error(err,
+			shoper_error_set(err,
 					 "shop %s: %s %s failed after %u "
 					 "retries: %s",
 					 api->set.shop_name, req->method,
@@ -388,7 +388,7 @@ static enum shoper_webapi_status run_loop(struct shoper_webapi *api,
 			break;
 	}
 stop:
-	webapi_set_error(err, "shop %s: %s %s: stopped", api->set.shop_name,
+	shoper_error_set(err, "shop %s: %s %s: stopped", api->set.shop_name,
 			 req->method, req->path);
 	return SHOPER_WEBAPI_ERR_STOPPED;
 }
@@ -406,7 +406,7 @@ enum shoper_webapi_status webapi_request_run(struct shoper_webapi *api,
 	*http_code_r = 0;
 	url = request_url(api, req->path, req->query);
 	if (url == NULL) {
-		webapi_set_error(err, "out of memory");
+		shoper_error_set(err, "out of memory");
 		return SHOPER_WEBAPI_ERR_CONFIG;
 	}
 	st = run_loop(api, req, url, json_r, http_code_r, err);
@@ -423,14 +423,14 @@ static enum shoper_webapi_status refused(struct shoper_webapi *api,
 
 	webapi_error_text(json, text, sizeof(text));
 	if (code == 401) {
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "shop %s: %s %s: the shop refused a fresh "
 				 "token (%s)",
 				 api->set.shop_name, req->method, req->path,
 				 text);
 		return SHOPER_WEBAPI_ERR_AUTH;
 	}
-	webapi_set_error(err,
+	shoper_error_set(err,
 			 "shop %s: %s %s: permission denied (%s); give the "
 			 "account access to this area in the shop's admin "
 			 "panel",

@@ -3,7 +3,6 @@
    certificate verification always on. */
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,27 +24,16 @@ struct webapi_http {
 	bool too_big;
 };
 
-void webapi_set_error(struct shoper_error *err, const char *fmt, ...)
-{
-	va_list args;
-
-	if (err == NULL)
-		return;
-	va_start(args, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, args);
-	va_end(args);
-}
-
 int webapi_url_check(const char *url, struct shoper_error *err)
 {
 	const char *host, *p;
 
 	if (url == NULL || *url == '\0') {
-		webapi_set_error(err, "shop url is empty");
+		shoper_error_set(err, "shop url is empty");
 		return -1;
 	}
 	if (strncasecmp(url, "https://", 8) != 0) {
-		webapi_set_error(err,
+		shoper_error_set(err,
 				 "shop url '%.200s' refused: only https:// "
 				 "URLs are allowed (TLS is required)",
 				 url);
@@ -53,7 +41,7 @@ int webapi_url_check(const char *url, struct shoper_error *err)
 	}
 	host = url + 8;
 	if (*host == '\0' || *host == '/' || *host == ':') {
-		webapi_set_error(err, "shop url '%.200s' has no host name",
+		shoper_error_set(err, "shop url '%.200s' has no host name",
 				 url);
 		return -1;
 	}
@@ -62,7 +50,7 @@ int webapi_url_check(const char *url, struct shoper_error *err)
 
 		if (c <= ' ' || c >= 0x7f || c == '@' || c == '?' || c == '#' ||
 		    c == '\\') {
-			webapi_set_error(err,
+			shoper_error_set(err,
 					 "shop url '%.200s' refused: use "
 					 "https://host[:port] without user, "
 					 "query or spaces",
@@ -238,19 +226,19 @@ struct webapi_http *webapi_http_new(const struct shoper_webapi_settings *set,
 		return NULL;
 	if (set->ca_file != NULL && *set->ca_file != '\0' &&
 	    access(set->ca_file, R_OK) < 0) {
-		webapi_set_error(err, "ca_file %s is not readable: %m",
+		shoper_error_set(err, "ca_file %s is not readable: %m",
 				 set->ca_file);
 		return NULL;
 	}
 	http = calloc(1, sizeof(*http));
 	if (http == NULL || (http->curl = curl_easy_init()) == NULL) {
 		free(http);
-		webapi_set_error(err, "cannot initialise libcurl");
+		shoper_error_set(err, "cannot initialise libcurl");
 		return NULL;
 	}
 	rc = http_setup(http, set);
 	if (rc != CURLE_OK) {
-		webapi_set_error(err, "libcurl refused an option: %s",
+		shoper_error_set(err, "libcurl refused an option: %s",
 				 curl_easy_strerror(rc));
 		webapi_http_free(&http);
 		return NULL;

@@ -202,7 +202,5 @@ void webapi_set_clock(struct shoper_webapi *api,
 /* For messages: the error/error_description of an error body, cleaned of
    control characters. */
 void webapi_error_text(json_object *json, char *buf, size_t size);
-void webapi_set_error(struct shoper_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 #endif
