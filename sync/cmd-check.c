@@ -1,6 +1,7 @@
 /* check: every problem on its own line with its fix, like the shop
    connection form of a helpdesk. Nothing is synced. */
 #include "cmd.h"
+#include "engine.h"
 #include "shoper-webapi.h"
 
 #include <errno.h>
@@ -108,31 +109,21 @@ static const char *fix_for(enum shoper_webapi_status ret,
 static void check_shop(const struct shoper_sync_config *cfg,
 		       const struct shoper_shop_config *shop)
 {
-	struct shoper_webapi_settings set;
 	struct shoper_error err;
 	json_object *json = NULL;
 	long code = 0;
 	char msg[600];
+	bool password_failed;
 
-	char *password =
-		shoper_config_read_password(cfg, shop, msg, sizeof(msg));
-	if (password == NULL) {
+	/* no token file: the check logs in afresh and keeps no token */
+	struct shoper_webapi *api = sync_webapi_open(
+		cfg, shop, false, 1, NULL, msg, sizeof(msg), &password_failed);
+	if (api == NULL && password_failed) {
 		problem("[shop %s] %s", shop->name, msg);
 		return;
 	}
-	memset(&set, 0, sizeof(set));
-	set.shop_name = shop->name;
-	set.base_url = shop->url;
-	set.login = shop->login;
-	set.password = password;
-	set.ca_file = shop->ca_file;
-	set.timeout_secs = cfg->timeout;
-	set.max_retries = 1;
-	struct shoper_webapi *api = shoper_webapi_new(&set, &err);
-	explicit_bzero(password, strlen(password));
-	free(password);
 	if (api == NULL) {
-		problem("[shop %s] %s; %s", shop->name, err.msg,
+		problem("[shop %s] %s; %s", shop->name, msg,
 			fix_for(SHOPER_WEBAPI_ERR_CONFIG, shop));
 		return;
 	}

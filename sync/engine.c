@@ -267,17 +267,20 @@ fail:
 	return -1;
 }
 
-static struct shoper_webapi *open_api(const struct shoper_sync_config *cfg,
-				      const struct shoper_shop_config *shop,
-				      const struct sync_engine_opts *opts,
-				      struct sync_shop_result *res)
+struct shoper_webapi *sync_webapi_open(const struct shoper_sync_config *cfg,
+				       const struct shoper_shop_config *shop,
+				       bool keep_token,
+				       unsigned int max_retries,
+				       volatile int *stop_flag, char *why,
+				       size_t why_size, bool *password_failed_r)
 {
 	struct shoper_webapi_settings set;
 	struct shoper_error err;
 	char token_file[4096];
 
-	char *password = shoper_config_read_password(cfg, shop, res->error,
-						     sizeof(res->error));
+	char *password = shoper_config_read_password(cfg, shop, why, why_size);
+	if (password_failed_r != NULL)
+		*password_failed_r = password == NULL;
 	if (password == NULL)
 		return NULL;
 	snprintf(token_file, sizeof(token_file), "%s/%s.token", cfg->state_dir,
@@ -288,14 +291,15 @@ static struct shoper_webapi *open_api(const struct shoper_sync_config *cfg,
 	set.login = shop->login;
 	set.password = password;
 	set.ca_file = shop->ca_file;
-	set.token_file = token_file;
+	set.token_file = keep_token ? token_file : NULL;
 	set.timeout_secs = cfg->timeout;
-	set.stop_flag = opts->stop_flag;
+	set.max_retries = max_retries;
+	set.stop_flag = stop_flag;
 	struct shoper_webapi *api = shoper_webapi_new(&set, &err);
 	explicit_bzero(password, strlen(password));
 	free(password);
 	if (api == NULL)
-		snprintf(res->error, sizeof(res->error), "%s", err.msg);
+		snprintf(why, why_size, "%s", err.msg);
 	return api;
 }
 
@@ -318,7 +322,8 @@ int sync_engine_run_shop(const struct shoper_sync_config *cfg,
 	e.opts = opts;
 	e.st = st;
 	e.res = res;
-	e.api = open_api(cfg, shop, opts, res);
+	e.api = sync_webapi_open(cfg, shop, true, 0, opts->stop_flag,
+				 res->error, sizeof(res->error), NULL);
 	int ret = -1;
 	if (e.api != NULL) {
 		ret = sync_shop(&e);

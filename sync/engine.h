@@ -10,6 +10,20 @@
 #include "state.h"
 
 struct sync_progress;
+struct shoper_webapi;
+
+/* The webapi client of shop, logged in with its password_file (the
+   password is wiped once the client has it). keep_token: the token is
+   kept in state_dir/<shop>.token; max_retries 0: the client's default.
+   NULL with the reason in why; *password_failed_r (if not NULL) tells
+   whether the password could not be read. */
+struct shoper_webapi *sync_webapi_open(const struct shoper_sync_config *cfg,
+				       const struct shoper_shop_config *shop,
+				       bool keep_token,
+				       unsigned int max_retries,
+				       volatile int *stop_flag, char *why,
+				       size_t why_size,
+				       bool *password_failed_r);
 
 struct sync_shop_result {
 	char shop[72];

@@ -1,6 +1,7 @@
 /* Carrying out queued status changes. */
 #include "status-run.h"
 #include "cmd.h"
+#include "engine.h"
 #include "shoper-webapi.h"
 
 #include <errno.h>
@@ -74,38 +75,6 @@ static void old_status(const struct shoper_sync_config *cfg,
 	shoper_index_reader_free(&r);
 }
 
-static struct shoper_webapi *open_api(const struct shoper_sync_config *cfg,
-				      const struct shoper_shop_config *shop,
-				      volatile int *stop_flag, char *why,
-				      size_t why_size)
-{
-	struct shoper_webapi_settings set;
-	struct shoper_error err;
-	char token_file[4096];
-
-	char *password = shoper_config_read_password(cfg, shop, why, why_size);
-	if (password == NULL)
-		return NULL;
-	snprintf(token_file, sizeof(token_file), "%s/%s.token", cfg->state_dir,
-		 shop->name);
-	memset(&set, 0, sizeof(set));
-	set.shop_name = shop->name;
-	set.base_url = shop->url;
-	set.login = shop->login;
-	set.password = password;
-	set.ca_file = shop->ca_file;
-	set.token_file = token_file;
-	set.timeout_secs = cfg->timeout;
-	set.max_retries = 2;
-	set.stop_flag = stop_flag;
-	struct shoper_webapi *api = shoper_webapi_new(&set, &err);
-	explicit_bzero(password, strlen(password));
-	free(password);
-	if (api == NULL)
-		snprintf(why, why_size, "%s", err.msg);
-	return api;
-}
-
 static void put_status(const struct shoper_sync_config *cfg,
 		       const struct shoper_shop_config *shop,
 		       const struct shoper_queue_request *req,
@@ -116,8 +85,9 @@ static void put_status(const struct shoper_sync_config *cfg,
 	json_object *json = NULL;
 	long code = 0;
 
-	struct shoper_webapi *api = open_api(cfg, shop, stop_flag, out->reason,
-					     sizeof(out->reason));
+	struct shoper_webapi *api =
+		sync_webapi_open(cfg, shop, true, 2, stop_flag, out->reason,
+				 sizeof(out->reason), NULL);
 	if (api == NULL)
 		return;
 	snprintf(path, sizeof(path), "orders/%s", req->order_id);
