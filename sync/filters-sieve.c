@@ -3,26 +3,14 @@
 
 #include <string.h>
 
-/* A Sieve quoted string: only " and \ need escaping (RFC 5228 2.4.2). */
-static void sieve_quote(struct fbuf *b, const char *s)
-{
-	fbuf_add(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fbuf_add(b, "\\", 1);
-		fbuf_add(b, s, 1);
-	}
-	fbuf_add(b, "\"", 1);
-}
-
 static void build_types(struct fbuf *b)
 {
 	for (int t = 1; t <= 4; t++) {
 		fbuf_str(b, t == 1 ? "  if " : "  elsif ");
 		fbuf_str(b, "header :is \"X-Shoper-Order-Status-Type\" ");
-		sieve_quote(b, filter_type_header(t));
+		fbuf_quoted(b, filter_type_header(t));
 		fbuf_str(b, " {\n    addflag ");
-		sieve_quote(b, filter_type_keyword(t));
+		fbuf_quoted(b, filter_type_keyword(t));
 		fbuf_str(b, ";\n  }\n");
 	}
 	fbuf_str(b, "  if header :is \"X-Shoper-Order-Paid\" \"no\" {\n"
@@ -40,9 +28,9 @@ static void build_folders(const struct shoper_sync_config *cfg, struct fbuf *b)
 		fbuf_str(&folder, filter_type_folder(t));
 		fbuf_str(b, t == 1 ? "  if " : "  elsif ");
 		fbuf_str(b, "header :is \"X-Shoper-Order-Status-Type\" ");
-		sieve_quote(b, filter_type_header(t));
+		fbuf_quoted(b, filter_type_header(t));
 		fbuf_str(b, " {\n    fileinto :create ");
-		sieve_quote(b, folder.data);
+		fbuf_quoted(b, folder.data);
 		fbuf_str(b, ";\n  }\n");
 		fbuf_free(&folder);
 	}
@@ -63,9 +51,9 @@ void filters_sieve_build(const struct shoper_sync_config *cfg,
 	build_types(b);
 	for (unsigned int i = 0; i < set->n; i++) {
 		fbuf_str(b, "  if header :is \"X-Shoper-Order-Status\" ");
-		sieve_quote(b, set->st[i].name);
+		fbuf_quoted(b, set->st[i].name);
 		fbuf_str(b, " {\n    addflag ");
-		sieve_quote(b, set->st[i].keyword);
+		fbuf_quoted(b, set->st[i].keyword);
 		fbuf_str(b, ";\n  }\n");
 	}
 	if (folders)

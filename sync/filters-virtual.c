@@ -14,23 +14,11 @@
    by the plugin itself). */
 static const char virtual_patterns[] = "*\n-Trash\n-Trash/*\n-Junk\n-Junk/*\n";
 
-/* An IMAP quoted string; names are cleaned (no CR/LF/NUL). */
-static void imap_quote(struct fbuf *b, const char *s)
-{
-	fbuf_add(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fbuf_add(b, "\\", 1);
-		fbuf_add(b, s, 1);
-	}
-	fbuf_add(b, "\"", 1);
-}
-
 void filters_virtual_build(const struct filter_status *s, struct fbuf *out)
 {
 	fbuf_str(out, virtual_patterns);
 	fbuf_str(out, "  HEADER X-Shoper-Order-Status ");
-	imap_quote(out, s->name);
+	fbuf_quoted(out, s->name);
 	fbuf_str(out, "\n");
 }
 

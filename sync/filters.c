@@ -33,6 +33,17 @@ void fbuf_str(struct fbuf *b, const char *s)
 	fbuf_add(b, s, strlen(s));
 }
 
+void fbuf_quoted(struct fbuf *b, const char *s)
+{
+	fbuf_add(b, "\"", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fbuf_add(b, "\\", 1);
+		fbuf_add(b, s, 1);
+	}
+	fbuf_add(b, "\"", 1);
+}
+
 void fbuf_printf(struct fbuf *b, const char *fmt, ...)
 {
 	char tmp[512];

@@ -30,6 +30,9 @@ struct fbuf {
 };
 void fbuf_add(struct fbuf *b, const char *s, size_t len);
 void fbuf_str(struct fbuf *b, const char *s);
+/* s as a quoted string, only " and \ escaped: the same rule in Sieve
+   (RFC 5228 2.4.2) and IMAP (RFC 3501; names are cleaned, no CR/LF/NUL). */
+void fbuf_quoted(struct fbuf *b, const char *s);
 void fbuf_printf(struct fbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fbuf_free(struct fbuf *b);
