@@ -171,16 +171,23 @@ static bool has_suffix(const char *name, const char *suffix)
 	return n > s && strcmp(name + n - s, suffix) == 0;
 }
 
-int shoper_queue_pending(const char *dir, struct shoper_error *err)
+static DIR *open_dir(const char *dir, struct shoper_error *err)
 {
 	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		shoper_error_set(err, "open %s: %s", dir, strerror(errno));
+	return d;
+}
+
+int shoper_queue_pending(const char *dir, struct shoper_error *err)
+{
+	DIR *d = open_dir(dir, err);
 	struct dirent *de;
 	int found = 0;
 
-	if (d == NULL) {
-		shoper_error_set(err, "open %s: %s", dir, strerror(errno));
+	if (d == NULL)
 		return -1;
-	}
 	while (found == 0 && (de = readdir(d)) != NULL)
 		found = has_suffix(de->d_name, REQ_SUFFIX);
 	closedir(d);
@@ -192,14 +199,12 @@ int shoper_queue_pending(const char *dir, struct shoper_error *err)
 static int find_next(const char *dir, char *name_r, size_t size,
 		     struct shoper_error *err)
 {
-	DIR *d = opendir(dir);
+	DIR *d = open_dir(dir, err);
 	struct dirent *de;
 	int found = 0;
 
-	if (d == NULL) {
-		shoper_error_set(err, "open %s: %s", dir, strerror(errno));
+	if (d == NULL)
 		return -1;
-	}
 	while ((de = readdir(d)) != NULL) {
 		if (has_suffix(de->d_name, WORK_SUFFIX) &&
 		    strlen(de->d_name) < size) {
