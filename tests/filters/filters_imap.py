@@ -7,8 +7,14 @@
 Password "secret" (tests/lib/dovecot.sh).
 """
 import imaplib
+import os
 import re
 import sys
+
+sys.dont_write_bytecode = True  # the source tree may be read-only
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from dovecot_client import mutf7_decode, mutf7_encode  # noqa: E402
 
 
 def login(port, user):
@@ -19,37 +25,6 @@ def login(port, user):
 
 def quote(name):
     return '"%s"' % name.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def mutf7_decode(s):
-    def dec(mo):
-        b = mo.group(1)
-        if b == "":
-            return "&"
-        b = b.replace(",", "/")
-        b += "=" * (-len(b) % 4)
-        import base64
-        return base64.b64decode(b).decode("utf-16-be")
-    return re.sub(r"&([A-Za-z0-9+,]*)-", dec, s)
-
-
-def mutf7_encode(s):
-    import base64
-    out, buf = [], ""
-
-    def flush():
-        if buf:
-            b = base64.b64encode(buf.encode("utf-16-be")).decode()
-            out.append("&" + b.rstrip("=").replace("/", ",") + "-")
-    for ch in s:
-        if 0x20 <= ord(ch) < 0x7f:
-            flush()
-            buf = ""
-            out.append("&-" if ch == "&" else ch)
-        else:
-            buf += ch
-    flush()
-    return "".join(out)
 
 
 def cmd_list(port, user, pattern):

@@ -9,9 +9,43 @@
   dovecot_client.py search PORT USER PASS MAILBOX HEADER VALUE
         prints the number of messages SEARCH HEADER finds
 """
+import base64
 import imaplib
+import re
 import socket
 import sys
+
+
+def mutf7_encode(name):
+    """IMAP modified UTF-7 (RFC 3501 5.1.3) of a mailbox name."""
+    out, buf = [], []
+
+    def flush():
+        if buf:
+            raw = "".join(buf).encode("utf-16-be")
+            b = base64.b64encode(raw).decode().rstrip("=").replace("/", ",")
+            out.append("&" + b + "-")
+            buf.clear()
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7e:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            buf.append(ch)
+    flush()
+    return "".join(out)
+
+
+def mutf7_decode(name):
+    """A mailbox name in modified UTF-7 back to text."""
+    def dec(m):
+        s = m.group(1)
+        if s == "":
+            return "&"
+        s = s.replace(",", "/")
+        s += "=" * (-len(s) % 4)
+        return base64.b64decode(s).decode("utf-16-be")
+    return re.sub(r"&([A-Za-z0-9+,]*)-", dec, name)
 
 
 def free_port():

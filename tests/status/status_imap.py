@@ -13,44 +13,19 @@ Messages are named by their Message-ID <ID@test>.
 Exit status 0 on success, 1 when the server said NO or the message is
 missing.
 """
-import base64
 import imaplib
+import os
 import re
 import sys
 
-
-def utf7_encode(name):
-    out, buf = [], []
-
-    def flush():
-        if buf:
-            raw = "".join(buf).encode("utf-16-be")
-            b = base64.b64encode(raw).decode().rstrip("=").replace("/", ",")
-            out.append("&" + b + "-")
-            buf.clear()
-    for ch in name:
-        if 0x20 <= ord(ch) <= 0x7e:
-            flush()
-            out.append("&-" if ch == "&" else ch)
-        else:
-            buf.append(ch)
-    flush()
-    return "".join(out)
-
-
-def utf7_decode(name):
-    def dec(m):
-        s = m.group(1)
-        if s == "":
-            return "&"
-        s = s.replace(",", "/")
-        s += "=" * (-len(s) % 4)
-        return base64.b64decode(s).decode("utf-16-be")
-    return re.sub(r"&([^-]*)-", dec, name)
+sys.dont_write_bytecode = True  # the source tree may be read-only
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from dovecot_client import mutf7_decode, mutf7_encode  # noqa: E402
 
 
 def quote(name):
-    return '"' + utf7_encode(name).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + mutf7_encode(name).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def login(port, user):
@@ -79,7 +54,7 @@ def main(argv):
             line = line.decode()
             mt = re.match(r'\((.*?)\) (?:"(.*?)"|NIL) (.*)$', line)
             name = mt.group(3).strip('"')
-            print(utf7_decode(name))
+            print(mutf7_decode(name))
     elif cmd in ("move", "copy"):
         uid = find_uid(m, argv[3], argv[4])
         if uid is None:
