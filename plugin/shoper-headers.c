@@ -114,8 +114,14 @@ static void shoper_header_token(const struct shoper_str *s, string_t *dest)
 	}
 }
 
+/* Plain: printable ASCII that a reader won't decode. A value that merely
+   looks like an RFC 2047 encoded-word ("=?utf-8?q?=0D=0A...?=") would be
+   decoded by Sieve and clients into whatever it says, CR LF included, so
+   it is encoded itself. */
 static bool shoper_is_plain(const char *value)
 {
+	if (strstr(value, "=?") != NULL)
+		return FALSE;
 	for (; *value != '\0'; value++) {
 		if ((unsigned char)*value < 0x20 ||
 		    (unsigned char)*value >= 0x7f)
