@@ -61,6 +61,13 @@ dc_setup() {
 	done
 	rm -f "$T/modules/lib99_shoper_plugin.so"
 	cp "$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so" "$T/modules/"
+	# a plugin built with --enable-sanitizers needs the ASan runtime in
+	# Dovecot's (uninstrumented) processes: preload it there only
+	DC_PRELOAD=
+	if nm -D "$T/modules/lib99_shoper_plugin.so" 2>/dev/null |
+		grep -q ' U __asan_init'; then
+		DC_PRELOAD=$(${CC:-gcc} -print-file-name=libasan.so)
+	fi
 	DC_LMTP_PORT=$($DC_PY port)
 	DC_IMAP_PORT=$($DC_PY port)
 	DC_INDEX=$T/index/orders.cdb
@@ -162,10 +169,16 @@ plugin {
 }
 ${DC_EXTRA_CONF:-}
 EOF2
+	[ -z "$DC_PRELOAD" ] || cat >>"$T/conf/dovecot.conf" <<EOF3
+import_environment = TZ CORE_OUTOFMEM CORE_ERROR LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
+# ASan reserves terabytes of address space
+default_vsz_limit = 0
+EOF3
 }
 
 dc_start() {
-	/usr/sbin/dovecot -c "$T/conf/dovecot.conf" </dev/null \
+	LD_PRELOAD=$DC_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+		/usr/sbin/dovecot -c "$T/conf/dovecot.conf" </dev/null \
 		>>"$T/log/start.log" 2>&1 || return 1
 	i=0
 	while [ ! -S "$T/run/lmtp" ] || [ ! -S "$T/run/auth-userdb" ]; do
@@ -216,7 +229,8 @@ dc_lmtp_tcp() {
 }
 
 dc_lda() {	# USER FROM < msg
-	/usr/lib/dovecot/dovecot-lda -c "$T/conf/dovecot.conf" -d "$1" \
+	LD_PRELOAD=$DC_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+		/usr/lib/dovecot/dovecot-lda -c "$T/conf/dovecot.conf" -d "$1" \
 		-f "$2"
 }
 
