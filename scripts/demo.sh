@@ -28,9 +28,12 @@ step() { printf '\n== %s\n' "$*"; }
 dc_setup
 S1_PID= S2_PID=
 finish() {
+	rc=$?
+	set +e	# stopping the servers must not change the demo's outcome
 	SHOP_PID=$S1_PID shop_stop
 	SHOP_PID=$S2_PID shop_stop
 	dc_cleanup >/dev/null
+	exit $rc
 }
 trap finish EXIT INT TERM
 
@@ -108,4 +111,5 @@ done
 
 step "Done"
 echo "The forged headers of m4 were removed; bob, scoped to sklep2, got no"
-echo "sklep1 order headers. Try it yourself: KEEP_TMP=1 $0 keeps $T"
+echo "sklep1 order headers. KEEP_TMP=1 $0 keeps the temporary directory"
+echo "(shops, index, Dovecot config and maildirs) to look around."
