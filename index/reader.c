@@ -187,7 +187,7 @@ int shoper_index_reader_info(struct shoper_index_reader *r,
 			     struct shoper_index_info *info_r,
 			     struct shoper_error *err)
 {
-	if (shoper_index_reader_refresh(r, err) < 0)
+	if (refresh_if_due(r, err) < 0)
 		return -1;
 	info_r->build_time = r->meta->build_time;
 	info_r->max_orders = r->meta->max_orders;

@@ -146,7 +146,8 @@ int shoper_index_lookup_order(struct shoper_index_reader *r, const char *shop,
 int shoper_index_reader_verify(struct shoper_index_reader *r,
 			       struct shoper_error *err);
 
-/* What the meta record says about the mapped file (after a refresh). */
+/* What the meta record says about the mapped file (refreshed like a
+   lookup: honours the check interval). */
 struct shoper_index_info {
 	uint64_t build_time; /* unix seconds of the publish */
 	unsigned int max_orders; /* per customer and shop */
