@@ -23,6 +23,7 @@ struct shoper_index_reader {
 	struct shoper_cdb db;
 	struct shoper_index_meta *meta;
 	bool *shop_ok;
+	bool borrowed; /* map is the caller's buffer: no file, no munmap */
 };
 
 struct shoper_index_reader *shoper_index_reader_new(const char *path)
@@ -39,11 +40,26 @@ struct shoper_index_reader *shoper_index_reader_new(const char *path)
 	return r;
 }
 
+struct shoper_index_reader *shoper_index_reader_new_buffer(const void *data,
+							   size_t size)
+{
+	struct shoper_index_reader *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->map = data;
+	r->map_size = size;
+	r->borrowed = true;
+	return r;
+}
+
 static void reader_unmap(struct shoper_index_reader *r)
 {
 	shoper_index_meta_free(&r->meta);
 	free(r->shop_ok);
 	r->shop_ok = NULL;
+	if (r->borrowed)
+		return;
 	if (r->map != NULL)
 		(void)munmap((void *)r->map, r->map_size);
 	r->map = NULL;
@@ -70,10 +86,36 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static int reader_map(struct shoper_index_reader *r, struct shoper_error *err)
+/* Parses the mapped bytes: cdb header, meta record. */
+static int reader_load(struct shoper_index_reader *r, struct shoper_error *err)
 {
 	struct shoper_str val;
-	int fd, ret;
+	int ret;
+
+	if (shoper_cdb_init(&r->db, r->map, r->map_size, err) < 0)
+		return -1;
+	ret = shoper_cdb_find(&r->db, SHOPER_INDEX_META_KEY,
+			      SHOPER_INDEX_META_KEY_LEN, &val, err);
+	if (ret <= 0) {
+		if (ret == 0)
+			shoper_error_set(err, "no meta record");
+		return -1;
+	}
+	r->meta = shoper_index_meta_parse((const unsigned char *)val.ptr,
+					  val.len, err);
+	if (r->meta == NULL)
+		return -1;
+	r->shop_ok = calloc(r->meta->shops.count + 1, sizeof(*r->shop_ok));
+	if (r->shop_ok == NULL) {
+		shoper_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int reader_map(struct shoper_index_reader *r, struct shoper_error *err)
+{
+	int fd;
 	void *map;
 
 	fd = open(r->path, O_RDONLY | O_CLOEXEC);
@@ -100,25 +142,7 @@ static int reader_map(struct shoper_index_reader *r, struct shoper_error *err)
 	}
 	r->map = map;
 	r->map_size = r->st.st_size;
-	if (shoper_cdb_init(&r->db, r->map, r->map_size, err) < 0)
-		return -1;
-	ret = shoper_cdb_find(&r->db, SHOPER_INDEX_META_KEY,
-			      SHOPER_INDEX_META_KEY_LEN, &val, err);
-	if (ret <= 0) {
-		if (ret == 0)
-			shoper_error_set(err, "no meta record");
-		return -1;
-	}
-	r->meta = shoper_index_meta_parse((const unsigned char *)val.ptr,
-					  val.len, err);
-	if (r->meta == NULL)
-		return -1;
-	r->shop_ok = calloc(r->meta->shops.count + 1, sizeof(*r->shop_ok));
-	if (r->shop_ok == NULL) {
-		shoper_error_set(err, "out of memory");
-		return -1;
-	}
-	return 0;
+	return reader_load(r, err);
 }
 
 static uint64_t coarse_ms(void)
@@ -143,7 +167,7 @@ void shoper_index_reader_set_check_interval(struct shoper_index_reader *r,
 static int refresh_if_due(struct shoper_index_reader *r,
 			  struct shoper_error *err)
 {
-	if (r->map != NULL && r->check_msecs > 0 &&
+	if (r->meta != NULL && r->check_msecs > 0 &&
 	    coarse_ms() - r->last_check_ms < r->check_msecs)
 		return 0;
 	return shoper_index_reader_refresh(r, err);
@@ -156,6 +180,17 @@ int shoper_index_reader_refresh(struct shoper_index_reader *r,
 	struct stat st;
 
 	r->last_check_ms = coarse_ms();
+	if (r->borrowed) {
+		/* a buffer never changes: parse it once */
+		if (r->meta != NULL)
+			return 0;
+		if (reader_load(r, &err2) < 0) {
+			reader_unmap(r);
+			shoper_error_set(err, "index buffer: %s", err2.msg);
+			return -1;
+		}
+		return 0;
+	}
 	if (stat(r->path, &st) < 0) {
 		shoper_error_set(err, "stat %s: %s", r->path, strerror(errno));
 		reader_unmap(r);

@@ -95,6 +95,11 @@ struct shoper_index_reader;
 
 /* Opens lazily: a missing file is not an error until a lookup. */
 struct shoper_index_reader *shoper_index_reader_new(const char *path);
+/* A reader over a whole index file already in memory (the caller's
+   buffer, which must outlive the reader): parsed at the first refresh or
+   lookup and never replaced. For tools, tests and the fuzz target. */
+struct shoper_index_reader *shoper_index_reader_new_buffer(const void *data,
+							   size_t size);
 void shoper_index_reader_free(struct shoper_index_reader **r);
 
 /* Result of a lookup: orders newest first across shops. Pointers are into

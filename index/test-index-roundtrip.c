@@ -282,6 +282,50 @@ static void test_replace_and_dup(void)
 	shoper_index_reader_free(&r);
 }
 
+/* A reader over the file's bytes in memory answers like one over the
+   file; a cut buffer is an error, not a read past its end. */
+static void test_buffer(void)
+{
+	struct shoper_order o[2], got;
+	struct shoper_index_result *res = malloc(sizeof(*res));
+	struct shoper_index_reader *r;
+	unsigned char *buf = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	o[0] = test_order("s", "1", "2026-11-01 10:00:00", "a@b.pl");
+	o[1] = test_order("t", "2", "2026-11-02 10:00:00", "a@b.pl");
+	ok(test_publish(o, 2, 0, path) == 0, "publish for the buffer reader");
+	f = fopen(path, "rb");
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0) {
+		size = (size_t)ftell(f);
+		rewind(f);
+		buf = malloc(size);
+		if (fread(buf, 1, size, f) != size)
+			size = 0;
+	}
+	if (f != NULL)
+		fclose(f);
+	r = shoper_index_reader_new_buffer(buf, size);
+	ok(size > 0 &&
+		   shoper_index_lookup_email(r, "A@B.pl", NULL, 0, 0, res,
+					     &err) == 1 &&
+		   res->count == 2 && test_order_eq(&res->orders[0], &o[1]) &&
+		   shoper_index_lookup_order(r, "s", "1", &got, &err) == 1 &&
+		   test_order_eq(&got, &o[0]) &&
+		   shoper_index_reader_verify(r, &err) == 0,
+	   "buffer reader: same orders as the file");
+	shoper_index_reader_free(&r);
+	r = shoper_index_reader_new_buffer(buf, size - 1);
+	ok(shoper_index_lookup_email(r, "a@b.pl", NULL, 0, 0, res, &err) ==
+			   -1 &&
+		   strstr(err.msg, "index buffer") != NULL,
+	   "buffer reader: a file cut by one byte is an error (%s)", err.msg);
+	shoper_index_reader_free(&r);
+	free(buf);
+	free(res);
+}
+
 int main(void)
 {
 	dir = test_tmpdir();
@@ -291,6 +335,7 @@ int main(void)
 	test_hostile();
 	test_huge_and_empty();
 	test_replace_and_dup();
+	test_buffer();
 	test_rmdir(dir);
 	free(dir);
 	return tap_done();
