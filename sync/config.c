@@ -79,84 +79,6 @@ static bool valid_shop_name(const char *name)
 	return true;
 }
 
-static bool valid_host_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
-}
-
-char *shoper_config_normalize_url(const char *url, const char **why_r)
-{
-	static const char prefix[] = "https://";
-	size_t plen = sizeof(prefix) - 1;
-
-	if (strncasecmp(url, "http://", 7) == 0) {
-		*why_r =
-			"the shop is reached over plain http; use the https:// address of the shop";
-		return NULL;
-	}
-	if (strncasecmp(url, prefix, plen) != 0) {
-		*why_r =
-			"the URL does not start with https://; copy the shop address from the admin panel, e.g. https://sklep1.example.pl";
-		return NULL;
-	}
-	const char *host = url + plen, *p = host;
-	if (*p == '[') { /* IPv6 literal */
-		p = strchr(p, ']');
-		if (p == NULL) {
-			*why_r =
-				"the IPv6 address has no closing ]; write https://[ADDRESS]:PORT";
-			return NULL;
-		}
-		p++;
-	} else {
-		while (valid_host_char(*p))
-			p++;
-	}
-	if (p == host) {
-		*why_r = "the URL has no host name; write https://HOST";
-		return NULL;
-	}
-	if (*p == ':') {
-		const char *port = ++p;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (p == port || p - port > 5 || atoi(port) == 0 ||
-		    atoi(port) > 65535) {
-			*why_r =
-				"the port is not a number from 1 to 65535; write https://HOST:PORT or leave the port out";
-			return NULL;
-		}
-	}
-	size_t len = p - url;
-	/* A path (e.g. /admin/ copied from the panel) is dropped; anything
-	   else after the host (user@, ?query, #fragment, spaces) is not a
-	   shop address. */
-	if (*p == '/') {
-		for (const char *q = p; *q != '\0'; q++) {
-			if (*q == '?' || *q == '#' ||
-			    isspace((unsigned char)*q) ||
-			    (unsigned char)*q < 0x20) {
-				*why_r =
-					"the URL has a query, fragment or space after the host; keep only https://HOST";
-				return NULL;
-			}
-		}
-	} else if (*p != '\0') {
-		*why_r =
-			"unexpected characters after the host name (user@, ?, # or spaces); keep only https://HOST";
-		return NULL;
-	}
-	char *r = malloc(len + 1);
-	if (r == NULL)
-		abort();
-	memcpy(r, url, len);
-	r[len] = '\0';
-	/* scheme and host in lower case */
-	for (char *c = r; *c != '\0'; c++)
-		*c = tolower((unsigned char)*c);
-	return r;
-}
-
 static bool parse_uint(const char *value, unsigned int min, unsigned int max,
 		       unsigned int *out)
 {
@@ -480,28 +402,19 @@ static void finish(struct parser *p)
 		check_shop(p, &cfg->shops[i]);
 }
 
-struct shoper_sync_config *shoper_config_load(const char *path, char **errors_r)
+struct shoper_sync_config *shoper_config_parse(FILE *f, const char *name,
+					       char **errors_r)
 {
 	struct parser p;
 	char *line = NULL;
 	size_t size = 0;
 
 	memset(&p, 0, sizeof(p));
-	p.file = path;
-	*errors_r = NULL;
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		add_error(
-			&p, 0,
-			"cannot read the configuration: %s; create it (see shoper-sync(8)) or pass -c FILE",
-			strerror(errno));
-		*errors_r = p.errors;
-		return NULL;
-	}
+	p.file = name;
 	p.cfg = calloc(1, sizeof(*p.cfg));
 	if (p.cfg == NULL)
 		abort();
-	p.cfg->path = xstrdup(path);
+	p.cfg->path = xstrdup(name);
 	p.cfg->history_days = SHOPER_SYNC_DEFAULT_HISTORY_DAYS;
 	p.cfg->interval = SHOPER_SYNC_DEFAULT_INTERVAL;
 	p.cfg->max_orders = 20;
@@ -516,14 +429,33 @@ struct shoper_sync_config *shoper_config_load(const char *path, char **errors_r)
 		parse_line(&p, line);
 	}
 	free(line);
-	fclose(f);
 	finish(&p);
-	if (p.errors != NULL) {
+	*errors_r = p.errors;
+	if (p.errors != NULL)
 		shoper_config_free(&p.cfg);
+	return p.cfg;
+}
+
+struct shoper_sync_config *shoper_config_load(const char *path, char **errors_r)
+{
+	struct shoper_sync_config *cfg;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		struct parser p;
+
+		memset(&p, 0, sizeof(p));
+		p.file = path;
+		add_error(
+			&p, 0,
+			"cannot read the configuration: %s; create it (see shoper-sync(8)) or pass -c FILE",
+			strerror(errno));
 		*errors_r = p.errors;
 		return NULL;
 	}
-	return p.cfg;
+	cfg = shoper_config_parse(f, path, errors_r);
+	fclose(f);
+	return cfg;
 }
 
 void shoper_config_free(struct shoper_sync_config **_cfg)

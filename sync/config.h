@@ -6,6 +6,7 @@
    network call is made. */
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #define SHOPER_SYNC_DEFAULT_CONFIG "/etc/dovecot-shoper/shoper-sync.conf"
 #define SHOPER_SYNC_DEFAULT_INDEX "/var/lib/dovecot-shoper/orders.cdb"
@@ -51,6 +52,10 @@ struct shoper_sync_config {
    a malloc'd text of one "FILE:LINE: problem; fix" line per problem. */
 struct shoper_sync_config *shoper_config_load(const char *path,
 					      char **errors_r);
+/* The same for a configuration already open (NAME is what errors and
+   cfg->path call it): tests and the fuzz target parse from memory. */
+struct shoper_sync_config *shoper_config_parse(FILE *f, const char *name,
+					       char **errors_r);
 void shoper_config_free(struct shoper_sync_config **cfg);
 
 const struct shoper_shop_config *shoper_config_find_shop(

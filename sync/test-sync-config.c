@@ -92,9 +92,15 @@ static void test_good(void)
 static void test_urls(void)
 {
 	static const char *const bad[] = {
-		"http://sklep.pl",  "sklep.pl",          "https://",
-		"https://a.pl?x=1", "https://user@a.pl", "https://a.pl:99999",
-		"https://a.pl/x?y", "ftp://a.pl",        "https://a b.pl"};
+		"http://sklep.pl",    "sklep.pl",
+		"https://",           "https://a.pl?x=1",
+		"https://user@a.pl",  "https://a.pl:99999",
+		"https://a.pl/x?y",   "ftp://a.pl",
+		"https://a b.pl",     "https://[zz::1]",
+		"https://[::1%eth0]", "https://[]",
+		"https://[::1",       "https://..a.pl",
+		"https://a..pl",      "https://-a.pl",
+		"https://a.pl-",      "https://[1:2:3]:443"};
 	const char *why;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -105,6 +111,12 @@ static void test_urls(void)
 	char *u = shoper_config_normalize_url("https://a.pl/", &why);
 	TAP_OK(u != NULL && strcmp(u, "https://a.pl") == 0,
 	       "trailing slash stripped");
+	free(u);
+	u = shoper_config_normalize_url("https://[2001:DB8::1]:8443/admin/",
+					&why);
+	TAP_OK(u != NULL && strcmp(u, "https://[2001:db8::1]:8443") == 0,
+	       "IPv6 literal with port kept, path dropped (%s)",
+	       u != NULL ? u : why);
 	free(u);
 }
 
