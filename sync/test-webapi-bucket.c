@@ -134,6 +134,30 @@ static void test_retry_after(void)
 		 "429 without Retry-After: one call's leak time (1/4 s)");
 }
 
+/* Hostile or broken rate headers must not put the sync to sleep for
+   hours: the wait is capped like Retry-After. */
+static void test_hostile_headers(void)
+{
+	struct webapi_bucket b;
+	struct webapi_headers h;
+
+	webapi_bucket_init(&b);
+	h = hdrs(10, 2, 100000);
+	webapi_bucket_answer(&b, &h, 0);
+	TAP_OK(b.level == 10, "level above the capacity is clamped to it");
+	TAP_NEAR(webapi_bucket_wait(&b, 0, 1), 0.55, 0.01,
+		 "calls 100000 of 10: wait as for a full bucket");
+	h = hdrs(10, 0.0001, 10);
+	webapi_bucket_answer(&b, &h, 0);
+	TAP_OK(webapi_bucket_wait(&b, 0, 1) <= WEBAPI_RETRY_AFTER_CAP_SECS,
+	       "bandwidth 0.0001: wait capped at %.0f s (got %.1f)",
+	       WEBAPI_RETRY_AFTER_CAP_SECS, webapi_bucket_wait(&b, 0, 1));
+	h = hdrs(1e9, 0.1, 1e9);
+	webapi_bucket_answer(&b, &h, 0);
+	TAP_OK(webapi_bucket_wait(&b, 0, 1e9) <= WEBAPI_RETRY_AFTER_CAP_SECS,
+	       "huge capacity and cost: wait capped");
+}
+
 int main(void)
 {
 	test_basics();
@@ -142,5 +166,6 @@ int main(void)
 	test_simulation(10, 10, 200);
 	test_simulation(3, 0.5, 20);
 	test_retry_after();
+	test_hostile_headers();
 	return tap_done();
 }

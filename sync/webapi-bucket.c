@@ -10,6 +10,9 @@
 
 /* Room kept free against clock differences with the shop. */
 #define BUCKET_MARGIN 0.05
+/* A leak rate below this is a broken header, not a plan: believing it
+   would stall every shop (they sync one after another) for hours. */
+#define BUCKET_MIN_BANDWIDTH 0.1
 
 void webapi_bucket_init(struct webapi_bucket *b)
 {
@@ -43,7 +46,10 @@ double webapi_bucket_wait(const struct webapi_bucket *b, double now,
 	over = webapi_bucket_level(b, now) + cost - b->limit;
 	if (over <= 0)
 		return 0;
-	return over / b->bandwidth + BUCKET_MARGIN;
+	/* never longer than a Retry-After we would accept: a wrong estimate
+	   costs at most one 429 answer, a wrong wait costs the whole run */
+	return fmin(over / b->bandwidth + BUCKET_MARGIN,
+		    WEBAPI_RETRY_AFTER_CAP_SECS);
 }
 
 void webapi_bucket_sent(struct webapi_bucket *b, double now, double cost)
@@ -58,11 +64,13 @@ void webapi_bucket_answer(struct webapi_bucket *b,
 	if (hdr->api_limit > 0)
 		b->limit = hdr->api_limit;
 	if (hdr->api_bandwidth > 0)
-		b->bandwidth = hdr->api_bandwidth;
+		b->bandwidth = fmax(hdr->api_bandwidth, BUCKET_MIN_BANDWIDTH);
 	b->known = b->limit > 0 && b->bandwidth > 0;
 	if (hdr->api_calls >= 0) {
-		/* the shop's own count wins over our estimate */
-		b->level = hdr->api_calls;
+		/* the shop's own count wins over our estimate, but a bucket
+		   holds at most its capacity */
+		b->level = b->limit > 0 ? fmin(hdr->api_calls, b->limit)
+					: hdr->api_calls;
 		b->t = now;
 	}
 }
