@@ -13,10 +13,6 @@ int shoper_qesc(char *out, size_t size, size_t *pos, const char *s);
 /* Unescapes src[0..len) into out (NUL-terminated). -1 on a bad escape,
    a NUL byte or when it doesn't fit. */
 int shoper_qunesc(const char *src, size_t len, char *out, size_t size);
-/* Writes data to path atomically: tmp in the same dir, fsync, rename,
-   fsync the dir. gid_of_dir: give the file the directory's group. */
-int shoper_qwrite_atomic(const char *path, const char *data, size_t len,
-			 int mode, bool gid_of_dir, struct shoper_error *err);
 /* Reads a whole small file (at most SHOPER_QUEUE_MAX_FILE) into a malloc'd
    buffer. */
 int shoper_qread_file(const char *path, char **data_r, size_t *len_r,

@@ -1,4 +1,5 @@
-/* Escaping and atomic small-file I/O shared by the queue and status list. */
+/* Escaping and small-file reading shared by the queue and status list
+   (writing: shoper_file_replace_data of the index library). */
 #include "queue-private.h"
 
 #include <errno.h>
@@ -6,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 int shoper_qesc(char *out, size_t size, size_t *pos, const char *s)
@@ -71,100 +71,6 @@ bool shoper_qdigits(const char *s, size_t max)
 	if (n == 0 || n > max)
 		return false;
 	return strspn(s, "0123456789") == n;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t n = slash == NULL ? 1 : (size_t)(slash - path);
-
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (n == 0)
-		strcpy(dir, "/");
-	else if (n >= sizeof(dir))
-		return -1;
-	else {
-		memcpy(dir, path, n);
-		dir[n] = '\0';
-	}
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
-static int dir_gid(const char *path, gid_t *gid_r)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-
-	if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
-		return -1;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	if (stat(slash == path ? "/" : dir, &st) < 0)
-		return -1;
-	*gid_r = st.st_gid;
-	return 0;
-}
-
-int shoper_qwrite_atomic(const char *path, const char *data, size_t len,
-			 int mode, bool gid_of_dir, struct shoper_error *err)
-{
-	char tmp[4200];
-	struct timespec ts;
-	gid_t gid;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%ld", path,
-			     (long)getpid(), (long)ts.tv_nsec) >= sizeof(tmp)) {
-		shoper_error_set(err, "%s: path too long", path);
-		return -1;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0) {
-		shoper_error_set(err, "create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	/* the umask must not narrow the mode the readers need */
-	(void)fchmod(fd, (mode_t)mode);
-	/* best effort: only root or a member may give the file a group */
-	if (gid_of_dir && dir_gid(path, &gid) == 0 &&
-	    fchown(fd, (uid_t)-1, gid) < 0)
-		errno = 0;
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done < len || fsync(fd) < 0) {
-		shoper_error_set(err, "write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		shoper_error_set(err, "rename %s to %s: %s", tmp, path,
-				 strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (fsync_dir_of(path) < 0) {
-		shoper_error_set(err, "fsync directory of %s: %s", path,
-				 strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 int shoper_qread_file(const char *path, char **data_r, size_t *len_r,

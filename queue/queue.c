@@ -162,7 +162,7 @@ int shoper_queue_put(const char *dir, const struct shoper_queue_request *req,
 		shoper_error_set(err, "request too long");
 		return -1;
 	}
-	return shoper_qwrite_atomic(path, buf, (size_t)len, 0660, false, err);
+	return shoper_file_replace_data(path, buf, (size_t)len, 0660, 0, err);
 }
 
 static bool has_suffix(const char *name, const char *suffix)

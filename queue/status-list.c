@@ -58,7 +58,8 @@ int shoper_status_list_write(const char *path,
 		(void)shoper_qesc(buf, size, &pos, e->name);
 		pos += (size_t)snprintf(buf + pos, size - pos, "\n");
 	}
-	int ret = shoper_qwrite_atomic(path, buf, pos, 0640, true, err);
+	int ret = shoper_file_replace_data(path, buf, pos, 0640,
+					   SHOPER_FILE_GROUP_TRY, err);
 	free(buf);
 	return ret;
 }
