@@ -22,6 +22,15 @@ struct shoper_error {
 void shoper_error_set(struct shoper_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Strict UTF-8 (RFC 3629): the character at p[0..len), len > 0. Returns
+   its length, or 0 when it is invalid (overlong, a surrogate, above
+   U+10FFFF, cut short). Shop values are cleaned with it by the plugin
+   (headers) and by shoper-sync (filters), which must agree. */
+size_t shoper_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp_r);
+/* Controls, white space, line/paragraph separators and the BOM: what the
+   cleaning turns into one space. */
+bool shoper_utf8_is_space_or_control(uint32_t cp);
+
 /* A length-delimited byte string. Values come from the shop as it sent
    them (UTF-8, possibly hostile: CR, LF, NUL, invalid UTF-8, very long);
    cleaning for mail headers is the plugin's job. In a lookup result the

@@ -16,51 +16,6 @@ bool shoper_header_is_ours(const char *name)
 			   SHOPER_HEADER_PREFIX_LEN) == 0;
 }
 
-/* Strict UTF-8 decoding (RFC 3629): no overlong forms, no surrogates,
-   nothing above U+10FFFF. Returns the sequence length, or 0 if invalid. */
-static size_t shoper_utf8_decode(const unsigned char *p, size_t len,
-				 uint32_t *chr_r)
-{
-	uint32_t chr, min;
-	size_t n, i;
-
-	if (p[0] < 0x80) {
-		*chr_r = p[0];
-		return 1;
-	} else if ((p[0] & 0xe0) == 0xc0) {
-		n = 2;
-		chr = p[0] & 0x1f;
-		min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3;
-		chr = p[0] & 0x0f;
-		min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4;
-		chr = p[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		chr = (chr << 6) | (p[i] & 0x3f);
-	}
-	if (chr < min || chr > 0x10ffff || (chr >= 0xd800 && chr <= 0xdfff))
-		return 0;
-	*chr_r = chr;
-	return n;
-}
-
-static bool shoper_is_space_or_control(uint32_t chr)
-{
-	return chr <= 0x20 || chr == 0x7f || (chr >= 0x80 && chr <= 0x9f) ||
-	       chr == 0x2028 || chr == 0x2029 || chr == 0xfeff;
-}
-
 void shoper_header_clean(const void *data, size_t len, size_t max_chars,
 			 string_t *dest)
 {
@@ -79,7 +34,7 @@ void shoper_header_clean(const void *data, size_t len, size_t max_chars,
 			last_bad = TRUE;
 		} else {
 			last_bad = FALSE;
-			if (shoper_is_space_or_control(chr)) {
+			if (shoper_utf8_is_space_or_control(chr)) {
 				pending_space = str_len(dest) > start;
 				pos += n;
 				continue;
