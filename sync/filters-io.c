@@ -1,5 +1,6 @@
 /* filters: atomic writes, sievec, and the update run after a sync. */
 #include "filters.h"
+#include "publish.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,41 +41,21 @@ static int same_content(const char *path, const char *data, size_t len)
 int filters_write_file(const char *path, const char *data, size_t len,
 		       struct shoper_error *err)
 {
-	char tmp[4200];
-	size_t off = 0;
-	int fd;
-
 	if (same_content(path, data, len))
 		return 0;
-	filters_pathf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		shoper_error_set(err, "open(%s): %s", tmp, strerror(errno));
-		return -1;
-	}
 	/* status names are not personal data: readable by the mail uids */
-	(void)fchmod(fd, 0644);
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	if (off < len || fsync(fd) < 0 || close(fd) < 0) {
-		shoper_error_set(err, "write(%s): %s", tmp, strerror(errno));
-		if (off < len)
-			close(fd);
-		unlink(tmp);
+	if (shoper_file_replace_data(path, data, len, 0644, 0, err) < 0)
 		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		shoper_error_set(err, "rename(%s): %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
 	return 1;
+}
+
+const char *filters_sievec(void)
+{
+	const char *sievec = getenv("SHOPER_SIEVEC");
+
+	if (sievec == NULL)
+		return "/usr/bin/sievec";
+	return sievec[0] == '\0' ? NULL : sievec;
 }
 
 /* Compile with sievec when it exists, so a sieve_before script (which
@@ -82,14 +63,12 @@ int filters_write_file(const char *path, const char *data, size_t len,
 static int run_sievec(const char *script, const char *svbin,
 		      struct shoper_error *err)
 {
-	const char *sievec = getenv("SHOPER_SIEVEC");
+	const char *sievec = filters_sievec();
 	char *argv[4];
 	pid_t pid;
 	int status;
 
-	if (sievec == NULL)
-		sievec = "/usr/bin/sievec";
-	if (sievec[0] == '\0' || access(sievec, X_OK) < 0)
+	if (sievec == NULL || access(sievec, X_OK) < 0)
 		return 0;
 	argv[0] = (char *)sievec;
 	argv[1] = (char *)script;
@@ -136,6 +115,10 @@ int sync_filters_update(const struct shoper_sync_config *cfg,
 	filters_pathf(path, sizeof(path), "%s/shoper.sieve", cfg->filters_dir);
 	filters_pathf(svbin, sizeof(svbin), "%s/shoper.svbin",
 		      cfg->filters_dir);
+	/* `shoper-sync filters` writes without the state lock: only old
+	   temporary files are surely abandoned */
+	(void)shoper_file_clean_tmp(cfg->filters_dir, "shoper.sieve",
+				    SYNC_STALE_TMP_SECS, NULL);
 	ret = filters_write_file(path, text.data, text.len, err);
 	fbuf_free(&text);
 	if (ret >= 0 && (ret > 0 || access(svbin, F_OK) < 0)) {

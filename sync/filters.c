@@ -96,42 +96,6 @@ const char *filter_type_header(int type)
 	return type >= 1 && type <= 4 ? type_headers[type] : NULL;
 }
 
-/* Decode one UTF-8 character; returns its length or 0 if invalid. */
-static size_t utf8_char(const unsigned char *s, size_t len, unsigned int *cp)
-{
-	size_t n;
-	unsigned int c = s[0], min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-static bool is_space_or_control(unsigned int c)
-{
-	return c < 0x20 || c == ' ' || (c >= 0x7f && c <= 0x9f) ||
-	       c == 0x2028 || c == 0x2029 || c == 0xfeff;
-}
-
 /* The name as the plugin's header cleaning leaves it (doc/headers.md):
    control characters and white space runs become one space, trimmed, cut
    to 120 characters. NULL for invalid UTF-8 or an empty result. */
@@ -141,15 +105,15 @@ char *filters_clean_name(const char *name)
 	size_t len = strlen(name), i = 0, chars = 0;
 	struct fbuf b = {0};
 	bool space = false;
-	unsigned int cp;
+	uint32_t cp;
 
 	while (i < len && chars < FILTER_NAME_MAX_CHARS) {
-		size_t n = utf8_char(s + i, len - i, &cp);
+		size_t n = shoper_utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			fbuf_free(&b);
 			return NULL;
 		}
-		if (is_space_or_control(cp)) {
+		if (shoper_utf8_is_space_or_control(cp)) {
 			space = b.len > 0;
 		} else {
 			if (space) {
@@ -175,7 +139,7 @@ char *filters_clean_name(const char *name)
 static char fold_letter(unsigned int cp)
 {
 	static const struct {
-		unsigned int cp;
+		uint32_t cp;
 		char c;
 	} map[] = {{0x105, 'a'}, {0x104, 'a'}, {0x107, 'c'}, {0x106, 'c'},
 		   {0x119, 'e'}, {0x118, 'e'}, {0x142, 'l'}, {0x141, 'l'},
@@ -206,11 +170,11 @@ static char *make_keyword(const char *name, long long id)
 	size_t len = strlen(name), i = 0, n;
 	char slug[FILTER_SLUG_MAX + 1];
 	size_t sl = 0;
-	unsigned int cp;
+	uint32_t cp;
 	char kw[80];
 
 	while (i < len && sl < FILTER_SLUG_MAX) {
-		n = utf8_char(s + i, len - i, &cp);
+		n = shoper_utf8_decode(s + i, len - i, &cp);
 		char c = fold_letter(n == 0 ? '?' : cp);
 		i += n == 0 ? 1 : n;
 		if (c == '_' && (sl == 0 || slug[sl - 1] == '_'))

@@ -68,6 +68,9 @@ void filters_virtual_dirname(const char *name, struct fbuf *out);
    unchanged, -1 error. */
 int filters_write_file(const char *path, const char *data, size_t len,
 		       struct shoper_error *err);
+/* The sievec to run: $SHOPER_SIEVEC (empty: none, for tests) or
+   /usr/bin/sievec. NULL when disabled; it may not exist. */
+const char *filters_sievec(void);
 /* Make dir/virtual hold exactly the folders of set. Returns the number
    of files written or removed, -1 on error. */
 int filters_virtual_sync(const char *dir, const struct filter_set *set,

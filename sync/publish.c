@@ -5,6 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Temporary files a publish killed midway left next to the index and the
+   status list. Only a shoper-sync holding the state lock publishes (sync,
+   daemon, set-status), and this one holds it now, so no temporary file
+   can be in use: all go, whatever their age. Best effort: a file that
+   stays costs disk space only. */
+static void remove_stale_tmp(const char *index_path)
+{
+	char dir[4096], base[4096];
+	const char *slash = strrchr(index_path, '/');
+	struct shoper_error err;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == index_path ? 1 : (int)(slash - index_path),
+			 index_path);
+	snprintf(base, sizeof(base), "%s",
+		 slash == NULL ? index_path : slash + 1);
+	(void)shoper_file_clean_tmp(dir, base, 0, &err);
+	strncat(base, ".statuses", sizeof(base) - strlen(base) - 1);
+	(void)shoper_file_clean_tmp(dir, base, 0, &err);
+}
+
 struct publish_ctx {
 	struct shoper_index_writer *w;
 	long long n, skipped;
@@ -34,6 +58,7 @@ int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 	int ret = 0;
 
 	*orders_r = 0;
+	remove_stale_tmp(cfg->index_path);
 	ctx.w = shoper_index_writer_new(cfg->max_orders);
 	if (ctx.w == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory");

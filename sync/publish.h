@@ -8,7 +8,14 @@
 #include "config.h"
 #include "state.h"
 
-/* Returns 1 published, 0 nothing to publish yet (no shop was ever synced;
+/* A temporary file of a writer that holds no lock (the IMAP processes'
+   queue requests, `shoper-sync filters`) is stale when it is this old:
+   such a file is written in milliseconds. */
+#define SYNC_STALE_TMP_SECS 3600
+
+/* Removes temporary files a killed publish left (the caller holds the
+   state lock, so none is in use), then publishes.
+   Returns 1 published, 0 nothing to publish yet (no shop was ever synced;
    the old index, if any, stays), -1 error. */
 int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 		 long long *orders_r, struct shoper_error *err);

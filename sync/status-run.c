@@ -2,6 +2,7 @@
 #include "status-run.h"
 #include "cmd.h"
 #include "engine.h"
+#include "publish.h"
 #include "shoper-webapi.h"
 
 #include <errno.h>
@@ -328,6 +329,10 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 	if (shoper_queue_dir(cfg->index_path, dir, sizeof(dir)) < 0 ||
 	    stat(dir, &sb) < 0)
 		return 0; /* no queue: status folders not in use */
+	/* requests a killed writer left half-written (IMAP processes write
+	   without our lock: only old ones are surely abandoned) */
+	if (shoper_file_clean_tmp(dir, NULL, SYNC_STALE_TMP_SECS, &err) < 0)
+		fprintf(stderr, "status queue: %s\n", err.msg);
 	while (stop_flag == NULL || !*stop_flag) {
 		ret = shoper_queue_claim(dir, &req, work, sizeof(work), &err);
 		if (ret == 0)
