@@ -14,6 +14,8 @@
 #define STATUS_OVERLAP_SECS 600
 #define FULL_PASS_EVERY_SECS 86400
 #define MAX_ITEM_FAILURES 6
+/* how often the shop's time zone is asked for again */
+#define ZONE_CHECK_EVERY_SECS 86400
 /* pages asked for a stream of unknown size when slots are free */
 #define SPECULATIVE_PAGES 4
 
@@ -52,6 +54,7 @@ struct engine {
 	bool backfill_before; /* backfill_done when this run started */
 	bool full;
 	char synced[20];
+	char zone[64]; /* the shop's time zone, "" unknown: the host's */
 	struct stream streams[MAX_STREAMS];
 	unsigned int n_streams;
 	long long parcel_min; /* parcels of orders from this id on (full) */

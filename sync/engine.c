@@ -174,7 +174,7 @@ static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
 		   of any order in the window come with the incremental runs) */
 		char start[20];
 		unsigned int days = e->cfg->tracking_days;
-		sync_local_time(-(long long)days * 86400, start);
+		sync_local_time(e->zone, -(long long)days * 86400, start);
 		if (strcmp(start, window) < 0)
 			memcpy(start, window, sizeof(start));
 		engine_add_stream(
@@ -201,6 +201,42 @@ static void cred_fingerprint(const struct shoper_shop_config *shop, char *out,
 		 st.st_mtim.tv_nsec);
 }
 
+/* The shop's time zone (application-config's locale_timezone): the
+   webapi's dates are naive shop-local times, so the history window is
+   computed in that zone. Asked for on the first sync and then once a
+   day; a shop that doesn't say (or names a zone this host lacks) gets
+   the host's zone. A failed call keeps what was known: the sync itself
+   reports a shop that can't be reached. */
+static int shop_zone(struct engine *e)
+{
+	json_object *json = NULL, *v;
+	long long checked;
+	long code = 0;
+	time_t now = time(NULL);
+
+	if (sync_state_get_zone(e->st, e->shop->name, e->zone, sizeof(e->zone),
+				&checked, &e->err) < 0)
+		return -1;
+	if (checked > 0 && now - checked < ZONE_CHECK_EVERY_SECS)
+		return 0;
+	enum shoper_webapi_status ret =
+		shoper_webapi_call(e->api, "GET", "application-config", NULL,
+				   NULL, &json, &code, &e->err);
+	/* unreachable, login refused: ask again next time */
+	if (ret != SHOPER_WEBAPI_OK && code != 400 && code != 403 &&
+	    code != 404)
+		return 0;
+	e->zone[0] = '\0';
+	if (ret == SHOPER_WEBAPI_OK &&
+	    json_object_object_get_ex(json, "locale_timezone", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    sync_zone_known(json_object_get_string(v)))
+		snprintf(e->zone, sizeof(e->zone), "%s",
+			 json_object_get_string(v));
+	json_object_put(json);
+	return sync_state_set_zone(e->st, e->shop->name, e->zone, now, &e->err);
+}
+
 static int prune(struct engine *e, const char *window)
 {
 	if (sync_state_begin(e->st, &e->err) < 0)
@@ -221,8 +257,15 @@ static int sync_shop(struct engine *e)
 	char window[20], fp[sizeof(e->c.cred_fp)];
 	time_t now = time(NULL);
 
-	sync_local_time(-(long long)e->shop->history_days * 86400, window);
-	sync_local_time(0, e->synced);
+	if (shop_zone(e) < 0) {
+		snprintf(e->res->error, sizeof(e->res->error), "%s",
+			 e->err.msg);
+		return -1;
+	}
+	sync_local_time(e->zone, -(long long)e->shop->history_days * 86400,
+			window);
+	/* shop-local like the order dates it is shown next to */
+	sync_local_time(e->zone, 0, e->synced);
 	if (prune(e, window) < 0)
 		return -1;
 	cred_fingerprint(e->shop, fp, sizeof(fp));
@@ -367,7 +410,25 @@ void sync_date_add(const char *date, long long offset, char out[20])
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-void sync_local_time(long long offset, char out[20])
+bool sync_zone_known(const char *zone)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096];
+	struct stat st;
+	size_t n = strlen(zone);
+
+	/* a name, never a path of our choosing or a POSIX TZ rule */
+	if (n == 0 || n >= 64 || zone[0] == '/' || strstr(zone, "..") != NULL ||
+	    strspn(zone, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789/_+-") != n)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s",
+		 dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo",
+		 zone);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void sync_local_time(const char *zone, long long offset, char out[20])
 {
 	const char *fake = getenv("SHOPER_SYNC_NOW");
 	struct tm tm;
@@ -377,6 +438,21 @@ void sync_local_time(long long offset, char out[20])
 		return;
 	}
 	time_t t = time(NULL) + offset;
-	localtime_r(&t, &tm);
+	if (zone == NULL || zone[0] == '\0') {
+		localtime_r(&t, &tm);
+	} else {
+		/* libc converts in another zone only through TZ */
+		const char *old = getenv("TZ");
+		char *saved = old == NULL ? NULL : strdup(old);
+		setenv("TZ", zone, 1);
+		tzset();
+		localtime_r(&t, &tm);
+		if (saved != NULL)
+			setenv("TZ", saved, 1);
+		else
+			unsetenv("TZ");
+		tzset();
+		free(saved);
+	}
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }

@@ -53,7 +53,8 @@ int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 {
 	struct publish_ctx ctx = {NULL, 0, 0};
 	struct sync_cursors c;
-	char window[20];
+	char window[20], zone[64];
+	long long checked;
 	unsigned int shops = 0;
 	int ret = 0;
 
@@ -74,7 +75,13 @@ int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 			continue; /* never a partial shop */
 		shops++;
 		/* the window moves on even when the shop's sync failed */
-		sync_local_time(-(long long)shop->history_days * 86400, window);
+		if (sync_state_get_zone(st, shop->name, zone, sizeof(zone),
+					&checked, err) < 0) {
+			ret = -1;
+			break;
+		}
+		sync_local_time(zone, -(long long)shop->history_days * 86400,
+				window);
 		ret = sync_state_export(st, shop->name, shop->url,
 					shop->language, window, add_order, &ctx,
 					err);

@@ -1,5 +1,5 @@
-/* Reads of the state: every order as the index wants it, and the status
-   list. */
+/* Reads of the state: every order as the index wants it, the status
+   list and the shops' time zones. */
 #include "state-private.h"
 
 #include <stdio.h>
@@ -110,5 +110,29 @@ int sync_state_list_statuses(struct sync_state *st, const char *shop,
 	sqlite3_finalize(s);
 	if (ret != SQLITE_DONE)
 		return sync_state_db_error(st, err, "statuses");
+	return 0;
+}
+
+int sync_state_get_zone(struct sync_state *st, const char *shop, char *zone,
+			size_t size, long long *checked_r,
+			struct shoper_error *err)
+{
+	sqlite3_stmt *s = sync_state_prepare(
+		st, "SELECT zone, checked FROM shop_zone WHERE shop=?1", err);
+
+	zone[0] = '\0';
+	*checked_r = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	int ret = sqlite3_step(s);
+	if (ret == SQLITE_ROW) {
+		snprintf(zone, size, "%s",
+			 (const char *)sqlite3_column_text(s, 0) ?: "");
+		*checked_r = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (ret != SQLITE_ROW && ret != SQLITE_DONE)
+		return sync_state_db_error(st, err, "read time zone");
 	return 0;
 }

@@ -54,7 +54,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS cursors(shop TEXT PRIMARY KEY, max_order_id INTEGER,"
 	" max_parcel_id INTEGER, min_order_id INTEGER, status_since TEXT,"
 	" last_full_pass INTEGER, last_good_sync INTEGER, pass INTEGER,"
-	" backfill_done INTEGER, window_start TEXT, cred_fp TEXT);";
+	" backfill_done INTEGER, window_start TEXT, cred_fp TEXT);"
+	"CREATE TABLE IF NOT EXISTS shop_zone(shop TEXT PRIMARY KEY, zone TEXT,"
+	" checked INTEGER);";
 
 struct sync_state {
 	sqlite3 *db;
@@ -396,6 +398,18 @@ int sync_state_delete_parcels_of(struct sync_state *st, const char *shop,
 {
 	return run(st, "DELETE FROM parcels WHERE shop=?1 AND order_id=?2",
 		   shop, order_id, NULL, err) < 0
+		       ? -1
+		       : 0;
+}
+
+int sync_state_set_zone(struct sync_state *st, const char *shop,
+			const char *zone, long long checked,
+			struct shoper_error *err)
+{
+	return run(st,
+		   "INSERT OR REPLACE INTO shop_zone(shop, checked, zone)"
+		   " VALUES (?1, ?2, ?3)",
+		   shop, checked, zone, err) < 0
 		       ? -1
 		       : 0;
 }

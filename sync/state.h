@@ -73,6 +73,16 @@ long long sync_state_sweep(struct sync_state *st, const char *shop,
 			   long long pass, long long parcel_min,
 			   struct shoper_error *err);
 
+/* The shop's time zone (application-config's locale_timezone, "" when
+   the shop gave none this host knows) and when it was last asked for
+   (unix time; 0 never). */
+int sync_state_get_zone(struct sync_state *st, const char *shop, char *zone,
+			size_t size, long long *checked_r,
+			struct shoper_error *err);
+int sync_state_set_zone(struct sync_state *st, const char *shop,
+			const char *zone, long long checked,
+			struct shoper_error *err);
+
 long long sync_state_count_orders(struct sync_state *st, const char *shop);
 long long sync_state_min_order_id(struct sync_state *st, const char *shop);
 
