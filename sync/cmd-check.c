@@ -2,6 +2,7 @@
    connection form of a helpdesk. Nothing is synced. */
 #include "cmd.h"
 #include "engine.h"
+#include "filters.h"
 #include "shoper-webapi.h"
 
 #include <errno.h>
@@ -85,6 +86,87 @@ static void check_index_dir(const struct shoper_sync_config *cfg)
 	free(copy);
 }
 
+/* Line of key in [sync], 0 when not found: the checks of a setting point
+   at it as the configuration's own errors do. */
+static unsigned int sync_key_line(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t size = 0, klen = strlen(key);
+	unsigned int n = 0, found = 0;
+	bool in_sync = false;
+
+	while (f != NULL && found == 0 && getline(&line, &size, f) > 0) {
+		const char *p = line + strspn(line, " \t");
+		n++;
+		if (*p == '[')
+			in_sync = strncmp(p, "[sync]", 6) == 0;
+		else if (in_sync && strncmp(p, key, klen) == 0 &&
+			 p[klen] != '\0' && strchr(" \t=", p[klen]) != NULL)
+			found = n;
+	}
+	free(line);
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/* filters_dir: shoper-sync creates it (one level, 0755) and writes the
+   Sieve script there; the mail processes read it. */
+static void check_filters_path(const char *where, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		char *copy = strdup(dir);
+		const char *parent = copy == NULL ? "/" : dirname(copy);
+		if (errno != ENOENT)
+			problem("%s: filters_dir %s: %s; fix its path or permissions",
+				where, dir, strerror(errno));
+		else if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+			problem("%s: filters_dir %s cannot be created: %s does not exist; create it: install -d -m 0755 %s",
+				where, dir, parent, dir);
+		else if (access(parent, W_OK) < 0)
+			problem("%s: filters_dir %s cannot be created: %s is not writable by this user; create it: install -d -m 0755 -o $(id -un) %s",
+				where, dir, parent, dir);
+		else
+			ok("filters_dir %s does not exist yet; the first sync creates it (mode 0755)",
+			   dir);
+		free(copy);
+	} else if (!S_ISDIR(st.st_mode)) {
+		problem("%s: filters_dir %s is not a directory; point filters_dir at a directory",
+			where, dir);
+	} else if (access(dir, W_OK) < 0) {
+		problem("%s: filters_dir %s is not writable by this user; run shoper-sync as its owner or chown it",
+			where, dir);
+	} else if ((st.st_mode & 0005) != 0005 && (st.st_mode & 0050) != 0050) {
+		problem("%s: filters_dir %s is not readable by the mail processes (mode %04o); run chmod 755 %s",
+			where, dir, (unsigned int)(st.st_mode & 07777), dir);
+	} else {
+		ok("filters_dir %s (mode %04o)", dir,
+		   (unsigned int)(st.st_mode & 07777));
+	}
+}
+
+static void check_filters_dir(const struct shoper_sync_config *cfg)
+{
+	char where[4200];
+	const char *sievec = filters_sievec();
+
+	if (cfg->filters_dir == NULL)
+		return;
+	snprintf(where, sizeof(where), "%s:%u", cfg->path,
+		 sync_key_line(cfg->path, "filters_dir"));
+	check_filters_path(where, cfg->filters_dir);
+	if (sievec == NULL)
+		return; /* SHOPER_SIEVEC="": compiling turned off */
+	if (access(sievec, X_OK) < 0)
+		problem("%s: filters_dir is set but %s is missing, so Dovecot would compile the script at every delivery; install Pigeonhole's sievec (Debian: apt install dovecot-sieve)",
+			where, sievec);
+	else
+		ok("sievec %s: the script is compiled once per change", sievec);
+}
+
 static const char *fix_for(enum shoper_webapi_status ret,
 			   const struct shoper_shop_config *shop)
 {
@@ -104,6 +186,34 @@ static const char *fix_for(enum shoper_webapi_status ret,
 	default:
 		return "check the url: it must be the shop's address, e.g. https://sklep1.example.pl";
 	}
+}
+
+/* The webapi's dates are shop-local: the history window is computed in
+   the zone application-config names. */
+static void check_zone(const struct shoper_shop_config *shop,
+		       json_object *config)
+{
+	json_object *v;
+	char zone[64];
+
+	if (!json_object_object_get_ex(config, "locale_timezone", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		ok("[shop %s] no locale_timezone in application-config: the history window uses this host's time zone",
+		   shop->name);
+		return;
+	}
+	/* the shop's text: printable ASCII only */
+	snprintf(zone, sizeof(zone), "%s", json_object_get_string(v));
+	for (char *p = zone; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	}
+	if (!sync_zone_known(json_object_get_string(v)))
+		problem("[shop %s] time zone '%s' (locale_timezone) is unknown on this host, so the history window uses this host's zone; install the tzdata package",
+			shop->name, zone);
+	else
+		ok("[shop %s] time zone %s (dates and the history window)",
+		   shop->name, zone);
 }
 
 static void check_shop(const struct shoper_sync_config *cfg,
@@ -131,8 +241,6 @@ static void check_shop(const struct shoper_sync_config *cfg,
 	enum shoper_webapi_status ret =
 		shoper_webapi_call(api, "GET", "application-config", NULL, NULL,
 				   &json, &code, &err);
-	json_object_put(json);
-	json = NULL;
 	if (ret != SHOPER_WEBAPI_OK) {
 		/* the client's message may carry its own fix already */
 		problem("[shop %s] %s: %s%s%s", shop->name, shop->url, err.msg,
@@ -141,6 +249,9 @@ static void check_shop(const struct shoper_sync_config *cfg,
 	} else {
 		ok("[shop %s] %s: TLS verified, login accepted", shop->name,
 		   shop->url);
+		check_zone(shop, json);
+		json_object_put(json);
+		json = NULL;
 		ret = shoper_webapi_call(api, "GET", "orders", "limit=1", NULL,
 					 &json, &code, &err);
 		json_object_put(json);
@@ -168,6 +279,7 @@ int cmd_check(struct cmd_ctx *ctx)
 	ok("configuration %s: %u shop(s)", cfg->path, cfg->n_shops);
 	check_state_dir(cfg);
 	check_index_dir(cfg);
+	check_filters_dir(cfg);
 	for (unsigned int i = 0; i < cfg->n_shops; i++)
 		check_shop(cfg, &cfg->shops[i]);
 	shoper_config_free(&cfg);
