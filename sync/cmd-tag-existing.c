@@ -23,6 +23,10 @@ struct tag_ctx {
 	const char *user, *mailbox, *since;
 	bool dry_run;
 	struct filter_set set;
+	/* the user's shoper_shops; NULL: all shops ("*") */
+	char *shops_value;
+	const char **shops;
+	unsigned int n_shops;
 	struct shoper_index_reader *reader;
 	struct tag_group *groups;
 	unsigned int n_groups, n_tagged, n_seen;
@@ -55,8 +59,8 @@ static void keywords_of(struct tag_ctx *t, const char *addr, struct fbuf *kw)
 	static struct shoper_index_result res;
 	struct shoper_error err;
 
-	if (shoper_index_lookup_email(t->reader, addr, NULL, 0, 1, &res,
-				      &err) <= 0 ||
+	if (shoper_index_lookup_email(t->reader, addr, t->shops, t->n_shops, 1,
+				      &res, &err) <= 0 ||
 	    res.count == 0)
 		return;
 	const struct shoper_order *o = &res.orders[0];
@@ -123,28 +127,17 @@ static void parse_line(struct tag_ctx *t, char *line)
 	fbuf_free(&kw);
 }
 
-static int list_messages(struct tag_ctx *t)
+typedef void line_cb(struct tag_ctx *t, char *line);
+
+/* Runs argv, hands each line of its output (without the newline) to cb.
+   0 when it exited 0. */
+static int run_lines(struct tag_ctx *t, const char **argv, line_cb *cb)
 {
-	const char *argv[16];
-	int n = 0, fds[2], status;
+	int fds[2], status;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	char line[8192];
 
-	doveadm_argv(t, argv, &n);
-	argv[n++] = "-f";
-	argv[n++] = "flow";
-	argv[n++] = "fetch";
-	argv[n++] = "-u";
-	argv[n++] = t->user;
-	argv[n++] = "uid hdr.from";
-	argv[n++] = "mailbox";
-	argv[n++] = t->mailbox;
-	if (t->since != NULL) {
-		argv[n++] = "since";
-		argv[n++] = t->since;
-	}
-	argv[n] = NULL;
 	if (pipe(fds) < 0)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
@@ -160,7 +153,7 @@ static int list_messages(struct tag_ctx *t)
 	FILE *f = fdopen(fds[0], "r");
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
-		parse_line(t, line);
+		cb(t, line);
 	}
 	if (f != NULL)
 		fclose(f);
@@ -168,6 +161,78 @@ static int list_messages(struct tag_ctx *t)
 	    WEXITSTATUS(status) != 0)
 		return -1;
 	return 0;
+}
+
+static int list_messages(struct tag_ctx *t)
+{
+	const char *argv[16];
+	int n = 0;
+
+	doveadm_argv(t, argv, &n);
+	argv[n++] = "-f";
+	argv[n++] = "flow";
+	argv[n++] = "fetch";
+	argv[n++] = "-u";
+	argv[n++] = t->user;
+	argv[n++] = "uid hdr.from";
+	argv[n++] = "mailbox";
+	argv[n++] = t->mailbox;
+	if (t->since != NULL) {
+		argv[n++] = "since";
+		argv[n++] = t->since;
+	}
+	argv[n] = NULL;
+	return run_lines(t, argv, parse_line);
+}
+
+static void keep_value(struct tag_ctx *t, char *line)
+{
+	if (t->shops_value == NULL && line[strspn(line, " \t,")] != '\0')
+		t->shops_value = strdup(line);
+}
+
+/* The user's shoper_shops as the plugin reads it: the userdb field, else
+   the plugin {} setting. 1 set (t->shops filled, NULL for "*"), 0 unset
+   (the plugin does nothing for this user), -1 doveadm failed. */
+static int user_shops(struct tag_ctx *t)
+{
+	const char *argv[16];
+	int n = 0;
+
+	doveadm_argv(t, argv, &n);
+	argv[n++] = "user";
+	argv[n++] = "-f";
+	argv[n++] = "shoper_shops";
+	argv[n++] = t->user;
+	argv[n] = NULL;
+	if (run_lines(t, argv, keep_value) < 0)
+		return -1;
+	if (t->shops_value == NULL) {
+		n = 0;
+		doveadm_argv(t, argv, &n);
+		argv[n++] = "config";
+		argv[n++] = "-h";
+		argv[n++] = "plugin/shoper_shops";
+		argv[n] = NULL;
+		(void)run_lines(t, argv, keep_value); /* unset: exit 1 */
+	}
+	if (t->shops_value == NULL)
+		return 0;
+	char *v = t->shops_value + strspn(t->shops_value, " \t");
+	printf("shoper_shops of %s: %s\n", t->user, v);
+	if (strcmp(v, "*") == 0 || strncmp(v, "* ", 2) == 0 ||
+	    strncmp(v, "*\t", 2) == 0)
+		return 1;
+	/* spaces, tabs and commas separate the names, as in the plugin */
+	for (char *save = NULL, *w = strtok_r(v, " \t,", &save); w != NULL;
+	     w = strtok_r(NULL, " \t,", &save)) {
+		t->shops =
+			realloc(t->shops, (t->n_shops + 1) * sizeof(*t->shops));
+		if (t->shops == NULL)
+			abort();
+		t->shops[t->n_shops++] = w;
+	}
+	return 1;
 }
 
 static int tag_groups(struct tag_ctx *t)
@@ -208,6 +273,21 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 		fprintf(stderr, "%s\n", err.msg);
 		return SYNC_EXIT_LOCAL;
 	}
+	int scope = user_shops(t);
+	if (scope <= 0) {
+		if (scope < 0)
+			fprintf(stderr, "%s user -f shoper_shops %s failed\n",
+				t->cfg->doveadm, t->user);
+		else
+			fprintf(stderr,
+				"shoper_shops is not set for %s: the plugin "
+				"adds no headers for this user, so nothing is "
+				"tagged; set it (userdb field or plugin {}) "
+				"first\n",
+				t->user);
+		filter_set_free(&t->set);
+		return SYNC_EXIT_FAIL;
+	}
 	t->reader = shoper_index_reader_new(t->cfg->index_path);
 	if (shoper_index_reader_refresh(t->reader, &err) < 0) {
 		fprintf(stderr, "index %s: %s\n", t->cfg->index_path, err.msg);
@@ -226,6 +306,8 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 		fbuf_free(&t->groups[i].uids);
 	}
 	free(t->groups);
+	free(t->shops);
+	free(t->shops_value);
 	filter_set_free(&t->set);
 	return ret;
 }
