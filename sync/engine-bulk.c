@@ -194,19 +194,19 @@ static int process_page(struct engine *e, struct stream *s, json_object *it,
 	    !json_object_object_get_ex(it, "body", &body) ||
 	    !json_object_object_get_ex(body, "list", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
-		const char *desc = NULL;
+		char desc[256] = "";
+
 		if (it != NULL &&
 		    json_object_object_get_ex(it, "body", &body) &&
 		    json_object_is_type(body, json_type_object))
-			desc = json_object_get_string(json_object_object_get(
-				body, "error_description"));
+			shoper_webapi_error_text(body, desc, sizeof(desc));
 		snprintf(e->res->error, sizeof(e->res->error),
 			 "%s: page failed (code %d)%s%s", s->path,
 			 it == NULL
 				 ? 0
 				 : json_object_get_int(
 					   json_object_object_get(it, "code")),
-			 desc != NULL ? ": " : "", desc != NULL ? desc : "");
+			 desc[0] != '\0' ? ": " : "", desc);
 		return 0;
 	}
 	size_t n = json_object_array_length(list);

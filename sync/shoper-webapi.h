@@ -94,6 +94,10 @@ void shoper_webapi_forget_token(struct shoper_webapi *api);
 
 /* ---- typed views of webapi JSON (numbers arrive as strings) ---- */
 
+/* "error: description" of a webapi error body, cut to a sane length and
+   without control characters (shop text goes into logs). */
+void shoper_webapi_error_text(json_object *json, char *buf, size_t size);
+
 /* String member as a C string ("" when missing or null); numbers and
    booleans are rendered as text. Never NULL. */
 const char *shoper_json_str(json_object *obj, const char *key);

@@ -13,6 +13,28 @@ static const char doc[] =
 	"\"strtrue\":\"true\",\"null\":null,\"map\":{\"a\":\"1\"},"
 	"\"phpmap\":[],\"list\":[1,2],\"utf\":\"Wys\\u0142ane\"}";
 
+/* Shop error text goes into logs: one line, no escape sequences. */
+static void test_error_text(void)
+{
+	json_object *e = json_tokener_parse(
+		"{\"error\":\"bad\\nrequest\",\"error_description\":"
+		"\"line1\\r\\nsync: all good\\u001b[31m\"}");
+	char buf[64];
+	size_t i;
+	bool clean = true;
+
+	shoper_webapi_error_text(e, buf, sizeof(buf));
+	for (i = 0; buf[i] != '\0'; i++)
+		clean = clean && (unsigned char)buf[i] >= 0x20;
+	TAP_OK(clean && strstr(buf, "line1") != NULL &&
+		       strstr(buf, "sync: all good") != NULL,
+	       "error text kept on one line without control characters");
+	json_object_put(e);
+	shoper_webapi_error_text(NULL, buf, sizeof(buf));
+	TAP_OK(strcmp(buf, "no error description") == 0,
+	       "no body: a fixed text");
+}
+
 int main(void)
 {
 	json_object *j = json_tokener_parse(doc), *m;
@@ -76,5 +98,6 @@ int main(void)
 	TAP_OK(!shoper_json_int64(j, "missing", &v), "missing refused");
 	TAP_OK(!shoper_json_int64(j, "t", &v), "boolean refused");
 	json_object_put(j);
+	test_error_text();
 	return tap_done();
 }

@@ -239,7 +239,7 @@ static enum shoper_webapi_status login_refused(struct shoper_webapi *api,
 	const char *shop = api->set.shop_name, *login = api->set.login;
 	char text[512];
 
-	webapi_error_text(json, text, sizeof(text));
+	shoper_webapi_error_text(json, text, sizeof(text));
 	if (strcmp(e, "auth_webapi_access_denied") == 0) {
 		shoper_error_set(err,
 				 "shop %s: admin '%s' may not use the webapi "

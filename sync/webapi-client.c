@@ -306,7 +306,7 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 			 resp->code, resp->body_len);
 		return 1;
 	}
-	webapi_error_text(json, text, sizeof(text));
+	shoper_webapi_error_text(json, text, sizeof(text));
 	if (kind == WEBAPI_RETRY_THROTTLED) {
 		json_object_put(json);
 		return 2;
@@ -421,7 +421,7 @@ static enum shoper_webapi_status refused(struct shoper_webapi *api,
 {
 	char text[400];
 
-	webapi_error_text(json, text, sizeof(text));
+	shoper_webapi_error_text(json, text, sizeof(text));
 	if (code == 401) {
 		shoper_error_set(err,
 				 "shop %s: %s %s: the shop refused a fresh "

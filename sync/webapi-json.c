@@ -108,7 +108,7 @@ bool shoper_json_int64(json_object *obj, const char *key, int64_t *value_r)
 	}
 }
 
-void webapi_error_text(json_object *json, char *buf, size_t size)
+void shoper_webapi_error_text(json_object *json, char *buf, size_t size)
 {
 	const char *code = shoper_json_str(json, "error");
 	const char *desc = shoper_json_str(json, "error_description");

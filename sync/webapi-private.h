@@ -201,6 +201,5 @@ void webapi_set_clock(struct shoper_webapi *api,
 
 /* For messages: the error/error_description of an error body, cleaned of
    control characters. */
-void webapi_error_text(json_object *json, char *buf, size_t size);
 
 #endif
