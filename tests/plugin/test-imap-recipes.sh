@@ -82,15 +82,18 @@ else
 		cp "$TOP_BUILDDIR/plugin/.libs/lib99_doveadm_shoper_plugin.so" "$DOVEADM_MOD"
 		installed_doveadm=1
 	fi
-	out=$(doveadm -c "$T/conf/dovecot.conf" shoper lookup -u bob jan@example.com 2>&1)
+	# a sanitizer build's module needs the ASan runtime in doveadm too
+	da() { LD_PRELOAD=$DC_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+		doveadm -c "$T/conf/dovecot.conf" "$@"; }
+	out=$(da shoper lookup -u bob jan@example.com 2>&1)
 	check "doveadm shoper lookup -u bob prints bob's scope" \
 		sh -c "printf '%s' \"\$1\" | grep -q '^X-Shoper-Orders: sklep2:777\$'" x "$out"
-	out=$(doveadm -c "$T/conf/dovecot.conf" shoper lookup -u alice JAN@example.com 2>&1)
+	out=$(da shoper lookup -u alice JAN@example.com 2>&1)
 	check "doveadm shoper lookup -u alice prints alice's scope" \
 		sh -c "printf '%s' \"\$1\" | grep -q '^X-Shoper-Orders: sklep2:777, sklep1:12345, sklep1:12001\$'" x "$out"
-	doveadm -c "$T/conf/dovecot.conf" shoper lookup -u bob nobody@example.com >/dev/null 2>&1
+	da shoper lookup -u bob nobody@example.com >/dev/null 2>&1
 	check "doveadm shoper lookup: unknown address exits 68" [ $? -eq 68 ]
-	doveadm -c "$T/conf/dovecot.conf" shoper lookup -u carol jan@example.com >/dev/null 2>&1
+	da shoper lookup -u carol jan@example.com >/dev/null 2>&1
 	check "doveadm shoper lookup: user without shoper_shops exits non-zero" [ $? -ne 0 ]
 fi
 echo "1..$DC_TESTNUM"
