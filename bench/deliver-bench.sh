@@ -8,6 +8,12 @@
 #   (c) Sieve + sieve_extprograms: `execute :output` of a lookup program
 #       (bench/extprograms-lookup.sh or .py over the same orders) and
 #       editheader
+# and two controls that split (b)'s extra cost (only run when named in
+# BENCH_SETUPS, e.g. by deliver-profile.sh):
+#   (n) as (b), but the users' scope is a shop the index doesn't have: a
+#       lookup for every message, nothing ever added
+#   (h) as (b), but the Sieve script tests values that never occur: the
+#       same headers added and tested, nothing filed into folders
 # The same message stream goes to each, over BENCH_CLIENTS concurrent LMTP
 # connections (one mailbox per connection), BENCH_ROUNDS rounds with the
 # setups interleaved (order rotated each round), fresh mailboxes every round,
@@ -23,8 +29,9 @@
 # BENCH_DATA_DIR (generated orders, kept between runs; default
 # $TOP_BUILDDIR/bench/deliver-data), BENCH_PLUGIN (the .so to test in (b),
 # default the build tree's), KEEP_TMP=1 keeps the instances' dir;
-# for deliver-profile.sh: BENCH_SETUPS (a b c), BENCH_CALLGRIND_DIR (run
-# lmtp under valgrind --tool=callgrind, one output file per process there).
+# for deliver-profile.sh: BENCH_SETUPS (a b c; also n h),
+# BENCH_CALLGRIND_DIR (run lmtp under valgrind --tool=callgrind, one output
+# file per process there).
 set -eu
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 N=${BENCH_MESSAGES:-5000}
@@ -79,7 +86,7 @@ fi
 W=$(mktemp -d /tmp/shoper-deliver-bench.XXXXXX)
 chmod 755 "$W"
 stop_all() {
-	for s in a b c; do
+	for s in a b c n h; do
 		p=$(cat "$W/$s/run/master.pid" 2>/dev/null) || continue
 		kill "$p" 2>/dev/null || continue
 		i=0
@@ -97,13 +104,13 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 1' INT TERM
 
-setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS
+setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS [SHOPS]
 	d=$W/$1
 	mkdir -p "$d/run" "$d/state" "$d/log" "$d/mail" "$d/home" \
 		"$d/modules" "$d/conf" "$d/bin"
 	ln -s /usr/lib/dovecot/modules/* "$d/modules/"
 	rm -f "$d/modules/lib99_shoper_plugin.so"
-	cp "$PLUGIN" "$d/modules/"
+	cp "$PLUGIN" "$d/modules/lib99_shoper_plugin.so"
 	ln -s "$DATA/orders.sqlite" "$DATA/orders.tsv" "$d/bin/"
 	cp "$B/extprograms-lookup.$LOOKUP" "$d/bin/shoper-lookup"
 	chmod 755 "$d/bin/shoper-lookup"
@@ -119,8 +126,11 @@ setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS
 	u=0
 	while [ $u -lt "$CLIENTS" ]; do
 		mkdir -p "$d/home/u$u"
-		cp "$B/sieve/$3" "$d/home/u$u/.dovecot.sieve"
-		echo "u$u:{PLAIN}x:$UID_:$UID_::$d/home/u$u::userdb_shoper_shops=*" \
+		case $3 in
+		/*) cp "$3" "$d/home/u$u/.dovecot.sieve" ;;
+		*) cp "$B/sieve/$3" "$d/home/u$u/.dovecot.sieve" ;;
+		esac
+		echo "u$u:{PLAIN}x:$UID_:$UID_::$d/home/u$u::userdb_shoper_shops=${5:-*}" \
 			>>"$d/conf/passwd"
 		u=$((u + 1))
 	done
@@ -184,6 +194,12 @@ EOF
 
 setup a "sieve" file-by-status.sieve ""
 setup b "shoper sieve" file-by-status.sieve "shoper_index = $DATA/orders.cdb"
+# controls: no shop in scope (sklep0 isn't in the index); no value matches
+setup n "shoper sieve" file-by-status.sieve "shoper_index = $DATA/orders.cdb" \
+	sklep0
+sed 's/:is "\([^"]*\)" "\([^"]*\)"/:is "\1" "never-\2"/' \
+	"$B/sieve/file-by-status.sieve" >"$W/never.sieve"
+setup h "shoper sieve" "$W/never.sieve" "shoper_index = $DATA/orders.cdb"
 setup c "sieve" extprograms.sieve "sieve_plugins = sieve_extprograms
   sieve_extensions = +vnd.dovecot.execute +editheader
   sieve_execute_bin_dir = $W/c/bin"

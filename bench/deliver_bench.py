@@ -286,6 +286,8 @@ def report(res, rounds, clients, agree, n_warm):
                      statistics.median(r[1] for r in rows))
     labels = {"a": "(a) Sieve, no plugin",
               "b": "(b) Sieve + plugin, 1M-order index",
+              "n": "(n) control: (b) with no shop in scope",
+              "h": "(h) control: (b) with a script that never files",
               "c": "(c) Sieve + extprograms lookup (%s)"
               % os.environ.get("BENCH_LOOKUP", "sh")}
     print("%s messages x %d rounds, %d LMTP clients; medians (rounds)"
@@ -303,7 +305,7 @@ def report(res, rounds, clients, agree, n_warm):
             " ".join("%.3f" % r[1] for r in rows)))
         print("| %s: filed by status | %d of %d | %s |" % (
             labels.get(name, name), sum(rows[-1][2]), rows[-1][3],
-            "0" if name == "a" else "half"))
+            "half" if name in "bc" else "0"))
     if not all(k in med for k in "abc"):
         return
     a, b, c = med["a"], med["b"], med["c"]
