@@ -21,16 +21,31 @@
 #include "shoper-deliver.h"
 
 #define SHOPER_USER_CONTEXT(obj) MODULE_CONTEXT(obj, shoper_user_module)
+#define SHOPER_MAIL_CONTEXT(obj) MODULE_CONTEXT(obj, shoper_mail_module)
 #define SHOPER_STREAM_PREFIX "shoper-filter-"
 
-/* one recipient's filtered copy, freed when the recipient user is */
-struct shoper_delivery {
-	pool_t pool;
+/* A filtered copy of the original with one header block. Recipients whose
+   lookups give the same block (same scope) share it: its bytes depend
+   only on the original and the block. */
+struct shoper_copy {
 	const char *block_lf, *block_crlf;
 	struct mail_user *raw_user;
 	struct mailbox *box;
 	struct mailbox_transaction_context *trans;
 	struct mail *mail;
+};
+
+/* What all recipients of one original raw mail share: its match keys and
+   its filtered copies. Freed together with that mail, after the last
+   recipient (LMTP frees it when the transaction ends, dovecot-lda after
+   the delivery), never with a recipient user. */
+struct shoper_source {
+	union mail_module_context module_ctx;
+	pool_t pool;
+	struct mail *mail;
+	struct mail_deliver_session *session;
+	struct shoper_match_input in;
+	ARRAY(struct shoper_copy *) copies;
 };
 
 struct shoper_user {
@@ -39,78 +54,109 @@ struct shoper_user {
 	bool active;
 	struct shoper_settings *set; /* NULL if active but invalid */
 	const char *set_error;
-	ARRAY(struct shoper_delivery *) deliveries;
 };
 
 static MODULE_CONTEXT_DEFINE_INIT(shoper_user_module,
 				  &mail_user_module_register);
+static MODULE_CONTEXT_DEFINE_INIT(shoper_mail_module, &mail_module_register);
 
-/* The transaction's original raw mail. LMTP hands recipients 2..n the
-   first recipient's saved copy (which carries that recipient's headers);
-   every copy must be built from the original (pitfall 21). The raw mail
-   lives until the LMTP transaction ends, and the first recipient of a
-   session always gets it, so this is valid while the session is. */
-static struct mail_deliver_session *shoper_src_session;
-static struct mail *shoper_src_raw_mail;
+/* The source of the running LMTP transaction. LMTP hands recipients 2..n
+   the first recipient's saved copy (which carries that recipient's
+   headers); every copy must be built from the original (pitfall 21). The
+   first recipient of a session always gets the original raw mail, and
+   the source is cleared when that mail is freed. */
+static struct shoper_source *shoper_current;
 static unsigned int shoper_stream_counter;
 static bool shoper_warned_settings;
 
-static bool shoper_mail_is_raw(struct mail *mail)
+static bool shoper_mail_is_original(struct mail *mail)
 {
 	return strcmp(mail->box->storage->name, RAW_STORAGE_NAME) == 0 &&
-	       mail->box->input != NULL;
+	       mail->box->input != NULL &&
+	       !str_begins(i_stream_get_name(mail->box->input),
+			   SHOPER_STREAM_PREFIX);
 }
 
-static struct mail *shoper_source_mail(struct mail_deliver_context *dctx)
+static void shoper_copy_free(struct shoper_copy *copy)
 {
-	struct mail *src = dctx->src_mail;
+	if (copy->mail != NULL)
+		mail_free(&copy->mail);
+	if (copy->trans != NULL)
+		mailbox_transaction_rollback(&copy->trans);
+	if (copy->box != NULL)
+		mailbox_free(&copy->box);
+	if (copy->raw_user != NULL)
+		mail_user_unref(&copy->raw_user);
+}
 
-	if (shoper_mail_is_raw(src) &&
-	    !str_begins(i_stream_get_name(src->box->input),
-			SHOPER_STREAM_PREFIX)) {
-		shoper_src_session = dctx->session;
-		shoper_src_raw_mail = src;
+/* mail_vfuncs.free of the original raw mail */
+static void shoper_source_mail_free(struct mail *mail)
+{
+	struct shoper_source *src =
+		SHOPER_MAIL_CONTEXT((struct mail_private *)mail);
+	void (*next_free)(struct mail *) = src->module_ctx.super.free;
+	struct shoper_copy *copy;
+
+	array_foreach_elem(&src->copies, copy) shoper_copy_free(copy);
+	if (shoper_current == src)
+		shoper_current = NULL;
+	pool_unref(&src->pool);
+	next_free(mail);
+}
+
+static struct shoper_source *shoper_source_init(
+	struct mail *mail, struct mail_deliver_context *dctx)
+{
+	struct mail_private *pmail = (struct mail_private *)mail;
+	struct shoper_source *src;
+	pool_t pool;
+
+	pool = pool_alloconly_create("shoper source", 1024);
+	src = p_new(pool, struct shoper_source, 1);
+	src->pool = pool;
+	src->mail = mail;
+	p_array_init(&src->copies, pool, 2);
+	/* the mail was allocated before our hooks could see it (LMTP makes
+	   its raw user before loading plugins), and vlast is only valid
+	   inside hook_mail_allocated(): wrap the outermost free here */
+	src->module_ctx.super = pmail->v;
+	pmail->v.free = shoper_source_mail_free;
+	MODULE_CONTEXT_SET(pmail, shoper_mail_module, src);
+
+	T_BEGIN
+	{
+		shoper_match_input_from_mail(mail, dctx->mail_from, pool,
+					     &src->in);
+	}
+	T_END;
+	return src;
+}
+
+static struct shoper_source *shoper_source_get(
+	struct mail_deliver_context *dctx)
+{
+	struct mail *mail = dctx->src_mail;
+	struct shoper_source *src;
+
+	if (shoper_mail_is_original(mail)) {
+		src = SHOPER_MAIL_CONTEXT((struct mail_private *)mail);
+		if (src == NULL)
+			src = shoper_source_init(mail, dctx);
+		src->session = dctx->session;
+		shoper_current = src;
 		return src;
 	}
-	if (shoper_src_session != NULL && shoper_src_session == dctx->session)
-		return shoper_src_raw_mail;
+	if (shoper_current != NULL && shoper_current->session == dctx->session)
+		return shoper_current;
 	return NULL;
-}
-
-static void shoper_delivery_free(struct shoper_delivery *d)
-{
-	if (d->mail != NULL)
-		mail_free(&d->mail);
-	if (d->trans != NULL)
-		mailbox_transaction_rollback(&d->trans);
-	if (d->box != NULL)
-		mailbox_free(&d->box);
-	if (d->raw_user != NULL)
-		mail_user_unref(&d->raw_user);
-	pool_unref(&d->pool);
-}
-
-static void shoper_user_deinit(struct mail_user *user)
-{
-	struct shoper_user *suser = SHOPER_USER_CONTEXT(user);
-	struct shoper_delivery *d;
-
-	array_foreach_elem(&suser->deliveries, d) shoper_delivery_free(d);
-	array_free(&suser->deliveries);
-	suser->module_ctx.super.deinit(user);
 }
 
 void shoper_deliver_user_created(struct mail_user *user)
 {
-	struct mail_user_vfuncs *v = user->vlast;
 	struct shoper_user *suser;
 	int ret;
 
 	suser = p_new(user->pool, struct shoper_user, 1);
-	suser->module_ctx.super = *v;
-	user->vlast = &suser->module_ctx.super;
-	v->deinit = shoper_user_deinit;
-	p_array_init(&suser->deliveries, user->pool, 2);
 	MODULE_CONTEXT_SET(user, shoper_user_module, suser);
 
 	T_BEGIN
@@ -127,7 +173,7 @@ void shoper_deliver_user_created(struct mail_user *user)
 
 static void shoper_filter_callback(struct header_filter_istream *input,
 				   struct message_header_line *hdr,
-				   bool *matched, struct shoper_delivery *d)
+				   bool *matched, struct shoper_copy *copy)
 {
 	const char *block;
 
@@ -135,7 +181,7 @@ static void shoper_filter_callback(struct header_filter_istream *input,
 		return;
 	if (hdr->eoh) {
 		/* runs again on every re-parse: always the same bytes */
-		block = hdr->crlf_newline ? d->block_crlf : d->block_lf;
+		block = hdr->crlf_newline ? copy->block_crlf : copy->block_lf;
 		if (*block != '\0')
 			i_stream_header_filter_add(input, block, strlen(block));
 		return;
@@ -145,17 +191,16 @@ static void shoper_filter_callback(struct header_filter_istream *input,
 		*matched = TRUE;
 }
 
-static void shoper_delivery_lookup(struct shoper_user *suser,
-				   struct mail_deliver_context *dctx,
-				   struct mail *src, struct shoper_delivery *d)
+/* The recipient's header block (LF line ends), "" when there is nothing
+   to add. Allocated from the data stack. */
+static const char *shoper_delivery_block(struct shoper_user *suser,
+					 struct shoper_source *src)
 {
 	struct shoper_index_reader *reader;
-	struct shoper_match_input in;
 	struct shoper_lookup lookup;
 	const char *error;
 	string_t *block;
 
-	d->block_lf = d->block_crlf = "";
 	if (suser->set == NULL) {
 		if (!shoper_warned_settings) {
 			i_warning("shoper: invalid settings, delivering "
@@ -163,32 +208,23 @@ static void shoper_delivery_lookup(struct shoper_user *suser,
 				  suser->set_error);
 			shoper_warned_settings = TRUE;
 		}
-		return;
+		return "";
 	}
 	reader = shoper_index_cache_get(suser->set->index_path);
 	if (reader == NULL)
-		return;
-	shoper_match_input_from_mail(src, dctx->mail_from,
-				     pool_datastack_create(), &in);
-	if (shoper_match_lookup(reader, suser->set, &in,
+		return "";
+	if (shoper_match_lookup(reader, suser->set, &src->in,
 				pool_datastack_create(), &lookup, &error) < 0) {
 		shoper_index_cache_failed(suser->set->index_path, error);
-		return;
+		return "";
 	}
 	block = t_str_new(1024);
 	shoper_headers_build(&lookup, suser->set->max_orders, block);
-	d->block_lf = p_strdup(d->pool, str_c(block));
-	string_t *crlf = t_str_new(str_len(block) + 32);
-	for (const char *p = str_c(block); *p != '\0'; p++) {
-		if (*p == '\n')
-			str_append_c(crlf, '\r');
-		str_append_c(crlf, *p);
-	}
-	d->block_crlf = p_strdup(d->pool, str_c(crlf));
+	return str_c(block);
 }
 
-static int shoper_delivery_open(struct shoper_delivery *d, struct mail *src,
-				struct mail_deliver_context *dctx)
+static int shoper_copy_open(struct shoper_copy *copy, struct mail *src,
+			    struct mail_deliver_context *dctx)
 {
 	struct istream *input, *filtered;
 	const char *envelope = NULL;
@@ -199,48 +235,84 @@ static int shoper_delivery_open(struct shoper_delivery *d, struct mail *src,
 	if (dctx->mail_from != NULL)
 		envelope = smtp_address_encode(dctx->mail_from);
 
-	/* wrap the raw box's input, never the mail's own stream (which is
-	   freed before the recipient user), and seek it back: a child stream
-	   starts at its parent's offset */
+	/* wrap the raw box's input, never the mail's own stream (which may
+	   be freed first), and seek it back: a child stream starts at its
+	   parent's offset */
 	i_stream_seek(src->box->input, 0);
 	input = i_stream_create_limit(src->box->input, UOFF_T_MAX);
 	filtered = i_stream_create_header_filter(
 		input,
 		HEADER_FILTER_EXCLUDE | HEADER_FILTER_CRLF_PRESERVE |
 			HEADER_FILTER_ADD_MISSING_EOH,
-		NULL, 0, shoper_filter_callback, d);
+		NULL, 0, shoper_filter_callback, copy);
 	i_stream_unref(&input);
 	/* raw in-memory indexes are shared by name: keep ours apart */
 	i_stream_set_name(filtered,
 			  t_strdup_printf("%s%u", SHOPER_STREAM_PREFIX,
 					  ++shoper_stream_counter));
 
-	d->raw_user = src->box->storage->user;
-	mail_user_ref(d->raw_user);
-	if (raw_mailbox_alloc_stream(d->raw_user, filtered, received, envelope,
-				     &d->box) < 0) {
+	copy->raw_user = src->box->storage->user;
+	mail_user_ref(copy->raw_user);
+	if (raw_mailbox_alloc_stream(copy->raw_user, filtered, received,
+				     envelope, &copy->box) < 0) {
 		enum mail_error error;
 
 		i_error("shoper: can't open the filtered mail: %s",
-			mailbox_get_last_internal_error(d->box, &error));
+			mailbox_get_last_internal_error(copy->box, &error));
 		i_stream_unref(&filtered);
 		return -1;
 	}
 	i_stream_unref(&filtered);
-	d->trans = mailbox_transaction_begin(d->box, 0, "shoper");
-	d->mail = mail_alloc(d->trans, 0, NULL);
-	mail_set_seq(d->mail, 1);
+	copy->trans = mailbox_transaction_begin(copy->box, 0, "shoper");
+	copy->mail = mail_alloc(copy->trans, 0, NULL);
+	mail_set_seq(copy->mail, 1);
 	return 0;
+}
+
+static const char *shoper_crlf(const char *lf)
+{
+	string_t *crlf = t_str_new(strlen(lf) + 64);
+
+	for (; *lf != '\0'; lf++) {
+		if (*lf == '\n')
+			str_append_c(crlf, '\r');
+		str_append_c(crlf, *lf);
+	}
+	return str_c(crlf);
+}
+
+/* The filtered copy with this block: the one made for an earlier
+   recipient of the same original, or a new one. NULL on failure. */
+static struct shoper_copy *shoper_copy_get(struct shoper_source *src,
+					   const char *block,
+					   struct mail_deliver_context *dctx)
+{
+	struct shoper_copy *copy;
+
+	array_foreach_elem(&src->copies, copy)
+	{
+		if (strcmp(copy->block_lf, block) == 0)
+			return copy;
+	}
+	copy = p_new(src->pool, struct shoper_copy, 1);
+	copy->block_lf = p_strdup(src->pool, block);
+	copy->block_crlf = p_strdup(src->pool, shoper_crlf(block));
+	if (shoper_copy_open(copy, src->mail, dctx) < 0) {
+		shoper_copy_free(copy);
+		return NULL;
+	}
+	array_push_back(&src->copies, &copy);
+	return copy;
 }
 
 void shoper_deliver_prepare(struct mail_deliver_context *dctx)
 {
 	struct shoper_user *suser = SHOPER_USER_CONTEXT(dctx->rcpt_user);
-	struct shoper_delivery *d;
-	struct mail *src;
-	pool_t pool;
+	struct shoper_source *src;
+	struct shoper_copy *copy;
+	const char *block;
 
-	src = shoper_source_mail(dctx);
+	src = shoper_source_get(dctx);
 	if (suser == NULL || !suser->active)
 		return;
 	if (src == NULL) {
@@ -248,24 +320,24 @@ void shoper_deliver_prepare(struct mail_deliver_context *dctx)
 			"filtered (is the plugin enabled for all users?)");
 		return;
 	}
-	pool = pool_alloconly_create("shoper delivery", 2048);
-	d = p_new(pool, struct shoper_delivery, 1);
-	d->pool = pool;
 	T_BEGIN
 	{
-		shoper_delivery_lookup(suser, dctx, src, d);
+		block = shoper_delivery_block(suser, src);
+		if (*block == '\0' && !src->in.has_ours) {
+			/* nothing to strip, nothing to add: the original
+			   itself (not another recipient's saved copy) */
+			dctx->src_mail = src->mail;
+		} else {
+			/* failing that, fail open with the original, never
+			   another recipient's saved copy */
+			copy = shoper_copy_get(src, block, dctx);
+			dctx->src_mail = copy != NULL ? copy->mail : src->mail;
+		}
 	}
 	T_END;
-	if (shoper_delivery_open(d, src, dctx) < 0) {
-		shoper_delivery_free(d);
-		return;
-	}
-	array_push_back(&suser->deliveries, &d);
-	dctx->src_mail = d->mail;
 }
 
 void shoper_deliver_deinit(void)
 {
-	shoper_src_session = NULL;
-	shoper_src_raw_mail = NULL;
+	shoper_current = NULL;
 }

@@ -52,13 +52,17 @@ void shoper_match_input_from_mail(struct mail *mail,
 	struct message_header_line *hdr;
 	const char *from = NULL, *reply_to = NULL, *subject = NULL, **dest;
 	string_t *value = t_str_new(256);
+	int ret;
 
 	i_zero(in_r);
 	i_stream_seek(input, 0);
 	parser = message_parse_header_init(input, NULL, 0);
-	while (message_parse_header_next(parser, &hdr) > 0) {
+	while ((ret = message_parse_header_next(parser, &hdr)) > 0) {
 		if (hdr->eoh)
 			break;
+		/* the same parser and test as the delivery's header filter */
+		if (!hdr->continued && shoper_header_is_ours(hdr->name))
+			in_r->has_ours = TRUE;
 		dest = shoper_key_header(hdr->name, &from, &reply_to, &subject);
 		if (dest == NULL || *dest != NULL)
 			continue; /* the first one counts */
@@ -77,6 +81,8 @@ void shoper_match_input_from_mail(struct mail *mail,
 		*dest = t_strdup(str_c(value));
 	}
 	message_parse_header_deinit(&parser);
+	if (ret == 0 || input->stream_errno != 0)
+		in_r->has_ours = TRUE;
 	i_stream_seek(input, 0);
 
 	if (from != NULL)

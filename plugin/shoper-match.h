@@ -14,6 +14,9 @@ struct shoper_match_input {
 	const char *reply_to;
 	const char *envelope;
 	const char *subject; /* decoded to UTF-8, or NULL */
+	/* the header has an X-Shoper-* line (as the delivery filter parses
+	   it), or could not be read to its end: it must be filtered */
+	bool has_ours;
 };
 
 /* Reads the keys from the message (the header of mail, which must be a
