@@ -28,6 +28,7 @@ if header :is "X-Shoper-Order-Status-Type" "closed" { fileinto :create "closed";
 if header :is "X-Shoper-Order-Status-Type" "in-progress" { fileinto :create "in-progress"; }
 if header :is "X-Shoper-Order-Status-Type" "not-completed" { fileinto :create "not-completed"; }
 if exists "X-Shoper-Forged" { fileinto :create "forged"; }
+if header :contains "Subject" "plain original" { fileinto :create "h-plain"; }
 keep;
 S
 dc_start || { echo "Bail out! dovecot did not start"; exit 1; }
@@ -120,6 +121,26 @@ check "hostile: 5000-char invalid UTF-8 customer cut, U+FFFD ($cust)" \
 check "hostile: status decoded clean" [ "$(dc_hdr "$f" X-Shoper-Order-Status)" = "Sent X-Injected: yes" ]
 check "hostile: tracking control chars cleaned" [ "$(dc_hdr "$f" X-Shoper-Order-Tracking)" = "T1 T2" ]
 
+# --- nothing to strip or add: Sieve and the store get the original --------
+same_as_sent() {	# STORED SENT: Dovecot only puts its trace headers in front
+	python3 -c 'import sys
+a = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n")
+b = open(sys.argv[2], "rb").read().replace(b"\r\n", b"\n")
+sys.exit(0 if a.endswith(b) and b"X-Shoper-" not in a else 1)' "$1" "$2"
+}
+dc_msg p1 'Nobody <nobody@nowhere.test>' 'a plain original' >"$T/sent"
+dc_lmtp nobody@nowhere.test alice@test.example <"$T/sent" >/dev/null
+f=$(dc_find alice h-plain p1)
+check "no orders, no X-Shoper lines: Sieve still tests the mail (LMTP)" [ -n "$f" ]
+check "no orders, no X-Shoper lines: stored exactly as sent (LMTP)" \
+	eval '[ -n "$f" ] && same_as_sent "$f" "$T/sent"'
+dc_msg p2 'Nobody <nobody@nowhere.test>' 'a plain original' >"$T/sent"
+dc_lda alice nobody@nowhere.test <"$T/sent"
+f=$(dc_find alice h-plain p2)
+check "no orders, no X-Shoper lines: Sieve still tests the mail (LDA)" [ -n "$f" ]
+check "no orders, no X-Shoper lines: stored exactly as sent (LDA)" \
+	eval '[ -n "$f" ] && same_as_sent "$f" "$T/sent"'
+
 # --- match keys -----------------------------------------------------------
 dc_msg m8 'nobody@nowhere.test' 'hi' 'Reply-To: "R" <ReplyTo@Example.com>
 ' | dc_lmtp nobody@nowhere.test alice@test.example >/dev/null
@@ -168,6 +189,18 @@ scope_test() {	# label
 		[ "$(dc_hdr "$f" X-Shoper-Order-Id)" = 1 ]
 	check "$1: bob's copy has exactly one X-Shoper-Order-Id" \
 		[ "$(hdrs "$(dc_find bob "" "s$1")" | grep -c '^X-Shoper-Order-Id:')" -eq 1 ]
+	# ola's orders are all in sklep1: nothing for bob, after alice's copy
+	dc_msg "o$1" 'Ola <ola@example.com>' | dc_lmtp ola@example.com alice@test.example bob@test.example dave@test.example >/dev/null
+	check "$1: alice gets ola's order" [ "$(dc_hdr "$(dc_find alice "" "o$1")" X-Shoper-Order-Id)" = 600 ]
+	check "$1: bob after alice gets the original, not alice's copy" \
+		[ "$(count_shoper "$(dc_find bob "" "o$1")")" -eq 0 ]
+	check "$1: dave after bob gets ola's order" [ "$(dc_hdr "$(dc_find dave "" "o$1")" X-Shoper-Order-Id)" = 600 ]
+	dc_msg "f$1" 'Ola <ola@example.com>' 'hi' 'X-Shoper-Order-Status-Type: closed
+' | dc_lmtp ola@example.com alice@test.example bob@test.example >/dev/null
+	check "$1: forged header stripped for bob (nothing to add)" \
+		[ "$(count_shoper "$(dc_find bob "" "f$1")")" -eq 0 ]
+	check "$1: alice's copy has our status type only" \
+		[ "$(dc_hdr "$(dc_find alice "" "f$1")" X-Shoper-Order-Status-Type)" = in-progress ]
 }
 scope_test sieve
 # without Sieve, LMTP hands recipients 2..n the first saved copy
