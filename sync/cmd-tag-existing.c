@@ -6,6 +6,7 @@
 #include "filters.h"
 
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -32,13 +33,27 @@ struct tag_ctx {
 	unsigned int n_groups, n_tagged, n_seen;
 };
 
-static void doveadm_argv(struct tag_ctx *t, const char **argv, int *n)
+#define DOVEADM_MAX_ARGS 16
+/* ends doveadm_argv's list: a pointer, not a bare NULL (which may be 0) */
+#define ARGS_END ((const char *)NULL)
+
+/* argv of doveadm [-c doveadm_config] and the arguments up to NULL. */
+static void doveadm_argv(struct tag_ctx *t, const char **argv, ...)
 {
-	argv[(*n)++] = t->cfg->doveadm;
+	const char *arg;
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = t->cfg->doveadm;
 	if (t->cfg->doveadm_config != NULL) {
-		argv[(*n)++] = "-c";
-		argv[(*n)++] = t->cfg->doveadm_config;
+		argv[n++] = "-c";
+		argv[n++] = t->cfg->doveadm_config;
 	}
+	va_start(ap, argv);
+	while (n < DOVEADM_MAX_ARGS && (arg = va_arg(ap, const char *)) != NULL)
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n] = NULL;
 }
 
 static int run_wait(const char **argv)
@@ -165,23 +180,12 @@ static int run_lines(struct tag_ctx *t, const char **argv, line_cb *cb)
 
 static int list_messages(struct tag_ctx *t)
 {
-	const char *argv[16];
-	int n = 0;
+	const char *argv[DOVEADM_MAX_ARGS + 1];
 
-	doveadm_argv(t, argv, &n);
-	argv[n++] = "-f";
-	argv[n++] = "flow";
-	argv[n++] = "fetch";
-	argv[n++] = "-u";
-	argv[n++] = t->user;
-	argv[n++] = "uid hdr.from";
-	argv[n++] = "mailbox";
-	argv[n++] = t->mailbox;
-	if (t->since != NULL) {
-		argv[n++] = "since";
-		argv[n++] = t->since;
-	}
-	argv[n] = NULL;
+	/* without --since the list ends at the NULL in its place */
+	doveadm_argv(t, argv, "-f", "flow", "fetch", "-u", t->user,
+		     "uid hdr.from", "mailbox", t->mailbox,
+		     t->since != NULL ? "since" : ARGS_END, t->since, ARGS_END);
 	return run_lines(t, argv, parse_line);
 }
 
@@ -196,24 +200,14 @@ static void keep_value(struct tag_ctx *t, char *line)
    (the plugin does nothing for this user), -1 doveadm failed. */
 static int user_shops(struct tag_ctx *t)
 {
-	const char *argv[16];
-	int n = 0;
+	const char *argv[DOVEADM_MAX_ARGS + 1];
 
-	doveadm_argv(t, argv, &n);
-	argv[n++] = "user";
-	argv[n++] = "-f";
-	argv[n++] = "shoper_shops";
-	argv[n++] = t->user;
-	argv[n] = NULL;
+	doveadm_argv(t, argv, "user", "-f", "shoper_shops", t->user, ARGS_END);
 	if (run_lines(t, argv, keep_value) < 0)
 		return -1;
 	if (t->shops_value == NULL) {
-		n = 0;
-		doveadm_argv(t, argv, &n);
-		argv[n++] = "config";
-		argv[n++] = "-h";
-		argv[n++] = "plugin/shoper_shops";
-		argv[n] = NULL;
+		doveadm_argv(t, argv, "config", "-h", "plugin/shoper_shops",
+			     ARGS_END);
 		(void)run_lines(t, argv, keep_value); /* unset: exit 1 */
 	}
 	if (t->shops_value == NULL)
@@ -240,19 +234,10 @@ static int tag_groups(struct tag_ctx *t)
 	int ret = 0;
 
 	for (unsigned int i = 0; i < t->n_groups; i++) {
-		const char *argv[16];
-		int n = 0;
-		doveadm_argv(t, argv, &n);
-		argv[n++] = "flags";
-		argv[n++] = "add";
-		argv[n++] = "-u";
-		argv[n++] = t->user;
-		argv[n++] = t->groups[i].keywords;
-		argv[n++] = "mailbox";
-		argv[n++] = t->mailbox;
-		argv[n++] = "uid";
-		argv[n++] = t->groups[i].uids.data;
-		argv[n] = NULL;
+		const char *argv[DOVEADM_MAX_ARGS + 1];
+		doveadm_argv(t, argv, "flags", "add", "-u", t->user,
+			     t->groups[i].keywords, "mailbox", t->mailbox,
+			     "uid", t->groups[i].uids.data, ARGS_END);
 		printf("%s %s: uid %s\n", t->dry_run ? "would add" : "add",
 		       t->groups[i].keywords, t->groups[i].uids.data);
 		if (!t->dry_run && run_wait(argv) < 0) {

@@ -2,6 +2,7 @@
 # with Pigeonhole and the virtual plugin, a test shop (tests/lib/shop.sh)
 # and shoper-sync publishing the index and the filters into it.
 #   fl_init [tags|tags+folders]   Dovecot config, shop sklep1, first sync
+#   fl_add_shop NAME [args]       one more test shop in the config
 #   fl_sync ARGS...               shoper-sync -c $FL_CONF ARGS (sets RC, OUT)
 #   fl_order EMAIL STATUS_ID PAID [SUM]  a new order in the shop; prints id
 #   fl_imap ARGS...               tests/filters/filters_imap.py PORT ARGS
@@ -29,6 +30,17 @@ fl_order() {	# EMAIL STATUS_ID PAID(0|1) [SUM]
 
 fl_imap() { $FL_PY "$1" "$DC_IMAP_PORT" "$2" "$3"; }
 
+fl_add_shop() {	# NAME [shop args]: start a test shop, add [shop NAME]
+	_n=$1
+	shift
+	shop_start "$T/sync/ca" "$_n" --login "api-$_n" --password "pw-$_n" \
+		"$@" || return 1
+	printf 'pw-%s\n' "$_n" >"$T/sync/$_n.password"
+	chmod 600 "$T/sync/$_n.password"
+	printf '\n[shop %s]\nurl = %s\nlogin = api-%s\npassword_file = %s\nca_file = %s\n' \
+		"$_n" "$SHOP_URL" "$_n" "$T/sync/$_n.password" "$SHOP_CA" >>"$FL_CONF"
+}
+
 fl_init() {	# MODE: the filters_mode
 	if [ ! -x "$FL_SYNC" ]; then
 		echo "1..0 # SKIP shoper-sync not built"
@@ -49,10 +61,6 @@ fl_init() {	# MODE: the filters_mode
 		echo "1..0 # SKIP cannot make a CA"
 		exit 0
 	}
-	shop_start "$T/sync/ca" sklep1 --orders 20 --customers 10 \
-		--login api-sklep1 --password pw-sklep1 || exit 1
-	printf 'pw-sklep1\n' >"$T/sync/sklep1.password"
-	chmod 600 "$T/sync/sklep1.password"
 	FL_CONF=$T/sync/shoper-sync.conf
 	cat >"$FL_CONF" <<EOC
 [sync]
@@ -62,13 +70,8 @@ tracking_days = 3650
 filters_dir = $T/filters
 filters_mode = ${1:-tags}
 filters_folders = Orders/
-
-[shop sklep1]
-url = $SHOP_URL
-login = api-sklep1
-password_file = $T/sync/sklep1.password
-ca_file = $SHOP_CA
 EOC
+	fl_add_shop sklep1 --orders 20 --customers 10 || exit 1
 	DC_EXTRA_PLUGIN_SETTINGS="sieve_before = $T/filters/shoper.sieve"
 	DC_PLUGINS="shoper sieve virtual"
 	DC_EXTRA_CONF="protocol imap {

@@ -8,21 +8,10 @@ set -u
 . "$TOP_SRCDIR/tests/filters/filters-lib.sh"
 fl_init tags
 sed -i "/^filters_mode/a doveadm_config = $T/conf/dovecot.conf" "$FL_CONF"
-S1_URL=$SHOP_URL S1_PID=$SHOP_PID
-shop_start "$T/sync/ca" sklep2 --orders 20 --customers 10 --seed 2 \
-	--login api-sklep2 --password pw-sklep2 || exit 1
+S1_URL=$SHOP_URL S1_PID=$SHOP_PID S2_PID=
+trap 'kill $S1_PID $S2_PID 2>/dev/null; SHOP_PID=; fl_cleanup' EXIT
+fl_add_shop sklep2 --orders 20 --customers 10 --seed 2 || exit 1
 S2_URL=$SHOP_URL S2_PID=$SHOP_PID
-trap 'kill "$S1_PID" "$S2_PID" 2>/dev/null; SHOP_PID=; fl_cleanup' EXIT
-printf 'pw-sklep2\n' >"$T/sync/sklep2.password"
-chmod 600 "$T/sync/sklep2.password"
-cat >>"$FL_CONF" <<EOC
-
-[shop sklep2]
-url = $S2_URL
-login = api-sklep2
-password_file = $T/sync/sklep2.password
-ca_file = $SHOP_CA
-EOC
 
 order() { # URL EMAIL STATUS_ID PAID DATE: a new order in that shop
 	"$SHOP_PYTHON" "$SHOP_DIR_SRC/shopctl.py" --url "$1" --ca "$SHOP_CA" \
