@@ -73,11 +73,12 @@ PAYMENTS = [(1, "Przelew bankowy", "Bank transfer"),
             (4, "BLIK", "BLIK")]
 
 
-def tz_of():
-    """The shop's zone (Polish shops: Europe/Warsaw)."""
+def tz_of(name="Europe/Warsaw"):
+    """The shop's zone (Polish shops: Europe/Warsaw); UTC+1 for a name
+    this host doesn't know (a shop may name any)."""
     try:
         import zoneinfo
-        return zoneinfo.ZoneInfo("Europe/Warsaw")
+        return zoneinfo.ZoneInfo(name)
     except Exception:
         return datetime.timezone(datetime.timedelta(hours=1))
 
@@ -160,10 +161,10 @@ def reference_tables():
     return statuses, currencies, shippings, payments
 
 
-def app_config(name):
+def app_config(name, zone="Europe/Warsaw"):
     return {"shop_name": name, "shop_full_name": "Sklep testowy " + name,
             "shop_email": "sklep@" + name + ".example.pl",
-            "locale_timezone": "Europe/Warsaw",
+            "locale_timezone": zone,
             "default_currency_id": "1", "default_currency_name": "PLN",
             "default_language_id": "1", "default_language_name": "pl_PL",
             "shopping_parcel_send_status_id": str(SENT_STATUS),

@@ -25,7 +25,8 @@ class Shop:
     def __init__(self, args):
         self.args = args
         self.name = args.name
-        self.tz = shop_data.tz_of()
+        self.zone = getattr(args, "timezone", None) or "Europe/Warsaw"
+        self.tz = shop_data.tz_of(self.zone)
         self.shop_url = "https://%s.example.pl" % args.name
         if args.now:
             self.base_now = parse_date(args.now)
@@ -58,7 +59,7 @@ class Shop:
                           "class": "A", "lang": []},
                       2: {"tax_id": "2", "value": "8.00", "name": "8%",
                           "class": "B", "lang": []}}
-        self.config = shop_data.app_config(args.name)
+        self.config = shop_data.app_config(args.name, self.zone)
         self.orders, self.lines, self.parcels, self.users = {}, {}, {}, {}
         self.customers = {}
         shop_data.generate(self, args)

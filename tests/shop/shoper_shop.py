@@ -47,6 +47,8 @@ def parse_args(argv=None):
     a("--bulk-cost", choices=("one", "each"), default="one")
     a("--expires-in", type=int, default=2592000)
     a("--now", help='"YYYY-MM-DD HH:MM:SS" shop-local start time')
+    a("--timezone", default="Europe/Warsaw",
+      help="application-config locale_timezone; dates are local to it")
     a("--page-beyond", choices=("empty", "404"), default="empty")
     a("--header-case", choices=("canonical", "lower", "alternate"),
       default="alternate")
