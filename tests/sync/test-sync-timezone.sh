@@ -77,4 +77,38 @@ run Etc/GMT+10 "$T/behind.conf" sync
 n=$(shop_ctl GET /__test/counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"].get("GET /webapi/rest/application-config", 0))')
 [ "$n" = 0 ]
 tap $? "the next sync does not ask for the zone again ($n calls)"
+# a shop in another zone: its zone, not Warsaw's nor the host's (UTC)
+shop1_conf() { # NAME HOST: a config of shop NAME alone, own state and index
+	printf '[sync]\nindex = %s/index/%s.cdb\nstate_dir = %s/state-%s\n\n[shop %s]\nurl = %s\nlogin = api-%s\npassword_file = %s/%s.password\nca_file = %s/ca/ca.pem\n' \
+		"$T" "$2" "$T" "$2" "$1" "$SHOP_URL" "$1" "$T" "$1" "$T" >"$T/$2.conf"
+}
+sync_add_shop sklep2 --orders 20 --customers 10 --timezone America/New_York || exit 1
+shop1_conf sklep2 ny
+inside=$(python3 -c '
+import datetime, zoneinfo
+z = zoneinfo.ZoneInfo("America/New_York")
+print((datetime.datetime.now(datetime.timezone.utc) -
+       datetime.timedelta(days=183, hours=-3)).astimezone(z).strftime("%Y-%m-%d %H:%M:%S"))')
+shop_ctl POST /__test/orders "{\"email\":\"tz-ny@example.pl\",\"date\":\"$inside\"}" >/dev/null
+run UTC "$T/ny.conf" sync
+tap "$RC" "a shop in America/New_York: sync on a UTC host exits 0"
+run UTC "$T/ny.conf" lookup tz-ny@example.pl
+tap "$RC" "its order 3 hours inside its own window is kept (UTC or Warsaw would drop it)"
+
+# a zone this host doesn't know: the host's zone, and check says so
+sync_add_shop sklep3 --orders 20 --customers 10 --timezone Mars/Olympus_Mons || exit 1
+shop1_conf sklep3 mars
+run UTC "$T/mars.conf" sync
+tap "$RC" "a shop naming an unknown zone: sync exits 0"
+ws=$(sqlite3 "$T/state-mars/state.db" "SELECT window_start FROM cursors")
+z=$(sqlite3 "$T/state-mars/state.db" "SELECT zone FROM shop_zone")
+python3 -c '
+import datetime, sys
+s = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%d %H:%M:%S")
+u = datetime.datetime.utcnow() - datetime.timedelta(days=183)
+sys.exit(abs((u - s).total_seconds()) > 300)' "$ws" && [ -z "$z" ]
+tap $? "unknown zone: the window is in the host's zone ($ws UTC), none kept"
+run UTC "$T/mars.conf" check
+[ "$RC" -eq 1 ] && echo "$OUT" | grep -q "^problem: \[shop sklep3\] time zone 'Mars/Olympus_Mons' (locale_timezone) is unknown on this host.*; install the tzdata package"
+tap $? "check: the unknown zone is a problem with its fix"
 tap_end
