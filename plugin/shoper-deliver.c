@@ -8,6 +8,7 @@
 #include "ioloop.h"
 #include "str.h"
 #include "istream.h"
+#include "istream-concat.h"
 #include "istream-header-filter.h"
 #include "message-header-parser.h"
 #include "mail-user.h"
@@ -223,46 +224,84 @@ static const char *shoper_delivery_block(struct shoper_user *suser,
 	return str_c(block);
 }
 
-static int shoper_copy_open(struct shoper_copy *copy, struct mail *src,
-			    struct mail_deliver_context *dctx)
+/* The original's header through the filter, read once: the copy's stream
+   is these bytes and then the original body, so re-reading the copy
+   (index-mail, Sieve, the save, size lookups all seek back to 0) never
+   parses the header again. */
+static int shoper_copy_header(struct shoper_copy *copy, struct istream *orig,
+			      uoff_t header_size, buffer_t *dest)
 {
 	struct istream *input, *filtered;
-	const char *envelope = NULL;
-	time_t received;
+	const unsigned char *data;
+	size_t size;
+	int ret;
 
-	if (mail_get_received_date(src, &received) < 0)
-		received = ioloop_time;
-	if (dctx->mail_from != NULL)
-		envelope = smtp_address_encode(dctx->mail_from);
-
-	/* wrap the raw box's input, never the mail's own stream (which may
-	   be freed first), and seek it back: a child stream starts at its
-	   parent's offset */
-	i_stream_seek(src->box->input, 0);
-	input = i_stream_create_limit(src->box->input, UOFF_T_MAX);
+	i_stream_seek(orig, 0);
+	input = i_stream_create_limit(orig, header_size);
 	filtered = i_stream_create_header_filter(
 		input,
 		HEADER_FILTER_EXCLUDE | HEADER_FILTER_CRLF_PRESERVE |
 			HEADER_FILTER_ADD_MISSING_EOH,
 		NULL, 0, shoper_filter_callback, copy);
 	i_stream_unref(&input);
-	/* raw in-memory indexes are shared by name: keep ours apart */
-	i_stream_set_name(filtered,
-			  t_strdup_printf("%s%u", SHOPER_STREAM_PREFIX,
-					  ++shoper_stream_counter));
+	while ((ret = i_stream_read_more(filtered, &data, &size)) > 0) {
+		buffer_append(dest, data, size);
+		i_stream_skip(filtered, size);
+	}
+	if (ret == 0 || filtered->stream_errno != 0) {
+		i_error("shoper: can't read the header of %s: %s",
+			i_stream_get_name(orig),
+			ret == 0 ? "stream would block"
+				 : i_stream_get_error(filtered));
+		ret = -1;
+	} else {
+		ret = 0;
+	}
+	i_stream_unref(&filtered);
+	i_stream_seek(orig, 0);
+	return ret;
+}
 
-	copy->raw_user = src->box->storage->user;
+static int shoper_copy_open(struct shoper_copy *copy, struct shoper_source *src,
+			    struct mail_deliver_context *dctx)
+{
+	struct istream *orig = src->mail->box->input, *parts[3], *input;
+	buffer_t *header = t_buffer_create(1024);
+	const char *envelope = NULL;
+	time_t received;
+
+	if (src->in.header_size == UOFF_T_MAX ||
+	    shoper_copy_header(copy, orig, src->in.header_size, header) < 0)
+		return -1;
+	if (mail_get_received_date(src->mail, &received) < 0)
+		received = ioloop_time;
+	if (dctx->mail_from != NULL)
+		envelope = smtp_address_encode(dctx->mail_from);
+
+	/* the raw box's input, never the mail's own stream (which may be
+	   freed first) */
+	parts[0] = i_stream_create_copy_from_buffer(header);
+	parts[1] = i_stream_create_range(orig, src->in.header_size, UOFF_T_MAX);
+	parts[2] = NULL;
+	input = i_stream_create_concat(parts);
+	i_stream_unref(&parts[0]);
+	i_stream_unref(&parts[1]);
+	/* raw in-memory indexes are shared by name: keep ours apart */
+	i_stream_set_name(input, t_strdup_printf("%s%u", SHOPER_STREAM_PREFIX,
+						 ++shoper_stream_counter));
+
+	copy->raw_user = src->mail->box->storage->user;
 	mail_user_ref(copy->raw_user);
-	if (raw_mailbox_alloc_stream(copy->raw_user, filtered, received,
-				     envelope, &copy->box) < 0) {
+	if (raw_mailbox_alloc_stream(copy->raw_user, input, received, envelope,
+				     &copy->box) < 0) {
 		enum mail_error error;
 
 		i_error("shoper: can't open the filtered mail: %s",
 			mailbox_get_last_internal_error(copy->box, &error));
-		i_stream_unref(&filtered);
+		i_stream_unref(&input);
 		return -1;
 	}
-	i_stream_unref(&filtered);
+	i_stream_unref(&input);
 	copy->trans = mailbox_transaction_begin(copy->box, 0, "shoper");
 	copy->mail = mail_alloc(copy->trans, 0, NULL);
 	mail_set_seq(copy->mail, 1);
@@ -297,7 +336,7 @@ static struct shoper_copy *shoper_copy_get(struct shoper_source *src,
 	copy = p_new(src->pool, struct shoper_copy, 1);
 	copy->block_lf = p_strdup(src->pool, block);
 	copy->block_crlf = p_strdup(src->pool, shoper_crlf(block));
-	if (shoper_copy_open(copy, src->mail, dctx) < 0) {
+	if (shoper_copy_open(copy, src, dctx) < 0) {
 		shoper_copy_free(copy);
 		return NULL;
 	}

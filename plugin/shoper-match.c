@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "str.h"
 #include "message-address.h"
+#include "message-size.h"
 #include "message-header-parser.h"
 #include "message-header-decode.h"
 #include "istream.h"
@@ -50,13 +51,14 @@ void shoper_match_input_from_mail(struct mail *mail,
 	struct istream *input = mail->box->input;
 	struct message_header_parser_ctx *parser;
 	struct message_header_line *hdr;
+	struct message_size hdr_size;
 	const char *from = NULL, *reply_to = NULL, *subject = NULL, **dest;
 	string_t *value = t_str_new(256);
 	int ret;
 
 	i_zero(in_r);
 	i_stream_seek(input, 0);
-	parser = message_parse_header_init(input, NULL, 0);
+	parser = message_parse_header_init(input, &hdr_size, 0);
 	while ((ret = message_parse_header_next(parser, &hdr)) > 0) {
 		if (hdr->eoh)
 			break;
@@ -81,8 +83,12 @@ void shoper_match_input_from_mail(struct mail *mail,
 		*dest = t_strdup(str_c(value));
 	}
 	message_parse_header_deinit(&parser);
-	if (ret == 0 || input->stream_errno != 0)
+	if (ret == 0 || input->stream_errno != 0) {
 		in_r->has_ours = TRUE;
+		in_r->header_size = UOFF_T_MAX;
+	} else {
+		in_r->header_size = hdr_size.physical_size;
+	}
 	i_stream_seek(input, 0);
 
 	if (from != NULL)

@@ -17,6 +17,10 @@ struct shoper_match_input {
 	/* the header has an X-Shoper-* line (as the delivery filter parses
 	   it), or could not be read to its end: it must be filtered */
 	bool has_ours;
+	/* the header's physical size with its blank line (where the body
+	   starts); UOFF_T_MAX when the header could not be read to its end
+	   (has_ours is set then) */
+	uoff_t header_size;
 };
 
 /* Reads the keys from the message (the header of mail, which must be a
