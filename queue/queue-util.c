@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,40 +74,60 @@ bool shoper_qdigits(const char *s, size_t max)
 	return strspn(s, "0123456789") == n;
 }
 
-int shoper_qread_file(const char *path, char **data_r, size_t *len_r,
+int shoper_qread_file(const char *path, size_t max, char **data_r,
+		      size_t *len_r, struct stat *st_r,
 		      struct shoper_error *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int e;
 
 	if (fd < 0) {
-		int e = errno;
-		shoper_error_set(err, "open %s: %s", path, strerror(e));
+		e = errno;
+		shoper_error_set(err, "open %s: %s", path,
+				 e == ELOOP ? "a symbolic link" : strerror(e));
 		errno = e;
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > SHOPER_QUEUE_MAX_FILE) {
-		shoper_error_set(err,
-				 "%s: not a regular file of at most %d bytes",
-				 path, SHOPER_QUEUE_MAX_FILE);
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		shoper_error_set(err, "stat %s: %s", path, strerror(e));
 		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max) {
+		shoper_error_set(err,
+				 "%s: not a regular file of at most %zu bytes",
+				 path, max);
+		close(fd);
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
 		return -1;
 	}
 	char *data = malloc((size_t)st.st_size + 1);
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	if (data == NULL) {
 		close(fd);
 		shoper_error_set(err, "out of memory");
+		errno = ENOMEM;
 		return -1;
 	}
 	while (len < (size_t)st.st_size &&
 	       (n = read(fd, data + len, (size_t)st.st_size - len)) > 0)
 		len += (size_t)n;
+	e = errno;
 	close(fd);
+	if (n < 0) {
+		shoper_error_set(err, "read %s: %s", path, strerror(e));
+		free(data);
+		errno = e;
+		return -1;
+	}
 	data[len] = '\0';
 	*data_r = data;
 	*len_r = len;
+	if (st_r != NULL)
+		*st_r = st;
 	return 0;
 }

@@ -3,9 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REQ_SUFFIX ".req"
@@ -49,12 +52,13 @@ static int add_field(char *out, size_t size, size_t *pos, const char *key,
 int shoper_queue_format(const struct shoper_queue_request *req, char *out,
 			size_t out_size)
 {
-	char num[3][24];
+	char num[4][24];
 	size_t pos = 0;
 
 	snprintf(num[0], sizeof(num[0]), "%" PRIu32, req->uid);
 	snprintf(num[1], sizeof(num[1]), "%" PRIu32, req->uidvalidity);
 	snprintf(num[2], sizeof(num[2]), "%" PRId64, req->time);
+	snprintf(num[3], sizeof(num[3]), "%u", req->tries);
 	if (out_size < sizeof(SHOPER_QUEUE_FORMAT) + 1)
 		return -1;
 	pos = (size_t)snprintf(out, out_size, "%s\n", SHOPER_QUEUE_FORMAT);
@@ -68,6 +72,11 @@ int shoper_queue_format(const struct shoper_queue_request *req, char *out,
 	    add_field(out, out_size, &pos, "uid", num[0]) < 0 ||
 	    add_field(out, out_size, &pos, "uidvalidity", num[1]) < 0 ||
 	    add_field(out, out_size, &pos, "time", num[2]) < 0)
+		return -1;
+	/* only shoper-sync writes it: a request of the IMAP module stays as
+	   it was */
+	if (req->tries > 0 &&
+	    add_field(out, out_size, &pos, "tries", num[3]) < 0)
 		return -1;
 	return (int)pos;
 }
@@ -103,6 +112,9 @@ static int parse_field(struct shoper_queue_request *req, const char *key,
 		req->uidvalidity = (uint32_t)v;
 	else if (klen == 4 && memcmp(key, "time", 4) == 0)
 		req->time = v;
+	else if (klen == 5 && memcmp(key, "tries", 5) == 0 && v >= 0 &&
+		 v <= 1000000)
+		req->tries = (unsigned int)v;
 	else
 		return -1;
 	return 0;
@@ -180,40 +192,66 @@ static DIR *open_dir(const char *dir, struct shoper_error *err)
 	return d;
 }
 
-int shoper_queue_pending(const char *dir, struct shoper_error *err)
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int shoper_queue_pending(const char *dir, const struct timespec *since,
+			 struct shoper_error *err)
 {
 	DIR *d = open_dir(dir, err);
 	struct dirent *de;
+	struct stat st;
 	int found = 0;
 
 	if (d == NULL)
 		return -1;
-	while (found == 0 && (de = readdir(d)) != NULL)
-		found = has_suffix(de->d_name, REQ_SUFFIX);
+	while (found == 0 && (de = readdir(d)) != NULL) {
+		if (!has_suffix(de->d_name, REQ_SUFFIX))
+			continue;
+		/* a request that was there when the last run began and is
+		   still there could not be claimed: no reason to run again
+		   at once (the rename into place sets ctime) */
+		if (since == NULL)
+			found = 1;
+		else if (fstatat(dirfd(d), de->d_name, &st,
+				 AT_SYMLINK_NOFOLLOW) == 0)
+			found = !ts_before(&st.st_mtim, since) ||
+				!ts_before(&st.st_ctim, since);
+	}
 	closedir(d);
 	return found;
 }
 
-/* Finds a request to claim: a .work left over (whose .req is not newer)
-   first, else any .req. Returns 1 with the name in name_r. */
+/* Finds a request to claim: any .req first (a newer request for an order
+   replaces its .work when claimed), else a .work whose time has come (a
+   .work set aside has its next try as modification time). Returns 1 with
+   the name in name_r. */
 static int find_next(const char *dir, char *name_r, size_t size,
 		     struct shoper_error *err)
 {
 	DIR *d = open_dir(dir, err);
 	struct dirent *de;
+	struct stat st;
+	time_t now = time(NULL);
 	int found = 0;
 
 	if (d == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (has_suffix(de->d_name, WORK_SUFFIX) &&
-		    strlen(de->d_name) < size) {
+		if (has_suffix(de->d_name, REQ_SUFFIX) &&
+		    strlen(de->d_name) + 6 < size) {
 			strcpy(name_r, de->d_name);
 			found = 1;
 			break;
 		}
-		if (found == 0 && has_suffix(de->d_name, REQ_SUFFIX) &&
-		    strlen(de->d_name) + 6 < size) {
+		if (found == 0 && has_suffix(de->d_name, WORK_SUFFIX) &&
+		    strlen(de->d_name) < size &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+			    0 &&
+		    st.st_mtime <= now) {
 			strcpy(name_r, de->d_name);
 			found = 1;
 		}
@@ -222,13 +260,61 @@ static int find_next(const char *dir, char *name_r, size_t size,
 	return found;
 }
 
+/* Renames dir/name to dir/name.bad for the admin; -2, or -1 when even that
+   fails (then the run stops rather than taking the same file again). */
+static int set_bad(const char *dir, const char *name, struct shoper_error *err)
+{
+	char from[4400], to[4410], msg[sizeof(err->msg)];
+
+	snprintf(from, sizeof(from), "%s/%s", dir, name);
+	snprintf(to, sizeof(to), "%s.bad", from);
+	if (rename(from, to) < 0 && errno != ENOENT) {
+		int e = errno;
+		snprintf(msg, sizeof(msg), "%s", err != NULL ? err->msg : "");
+		shoper_error_set(err, "%s; setting it aside as .bad: %s", msg,
+				 strerror(e));
+		return -1;
+	}
+	return -2;
+}
+
+/* Reads and parses dir/name; -2 (set aside as .bad) when it can't be. */
+static int read_request(const char *dir, const char *name,
+			struct shoper_queue_request *req_r,
+			struct shoper_error *err)
+{
+	char path[4400];
+	struct stat st;
+	char *data;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (shoper_qread_file(path, SHOPER_QUEUE_MAX_FILE, &data, &len, &st,
+			      err) < 0) {
+		/* a lack of resources passes, a bad file stays bad */
+		if (errno == ENOMEM || errno == EMFILE || errno == ENFILE ||
+		    errno == EINTR || errno == EIO)
+			return -1;
+		return set_bad(dir, name, err);
+	}
+	int ret = shoper_queue_parse(data, len, req_r, err);
+	free(data);
+	if (ret < 0) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "%s", err != NULL ? err->msg : "");
+		shoper_error_set(err, "%s: %s", path, msg);
+		return set_bad(dir, name, err);
+	}
+	req_r->owner_uid = (int64_t)st.st_uid;
+	return 1;
+}
+
 int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
 		       char *work_r, size_t work_size, struct shoper_error *err)
 {
 	char name[512], from[4400], to[4400];
-	char *data;
-	size_t len;
 
+	memset(req_r, 0, sizeof(*req_r));
 	int ret = find_next(dir, name, sizeof(name), err);
 	if (ret <= 0)
 		return ret;
@@ -238,28 +324,46 @@ int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
 		snprintf(name + base, sizeof(name) - base, WORK_SUFFIX);
 		snprintf(to, sizeof(to), "%s/%s", dir, name);
 		if (rename(from, to) < 0) {
+			/* e.g. a directory named .req over a non-empty one */
 			shoper_error_set(err, "claim %s: %s", from,
 					 strerror(errno));
-			return -1;
+			name[base] = '\0';
+			strcat(name, REQ_SUFFIX);
+			return set_bad(dir, name, err);
 		}
 	}
-	snprintf(to, sizeof(to), "%s/%s", dir, name);
 	if (strlen(name) >= work_size) {
 		shoper_error_set(err, "work name too long");
 		return -1;
 	}
 	strcpy(work_r, name);
-	if (shoper_qread_file(to, &data, &len, err) < 0)
+	return read_request(dir, name, req_r, err);
+}
+
+int shoper_queue_defer(const char *dir, const char *work,
+		       const struct shoper_queue_request *req,
+		       time_t not_before, struct shoper_error *err)
+{
+	static char buf[SHOPER_QUEUE_MAX_FILE];
+	char path[4400];
+	struct timespec times[2];
+
+	int len = shoper_queue_format(req, buf, sizeof(buf));
+	if (len < 0 || (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+					work) >= sizeof(path)) {
+		shoper_error_set(err, "request too long");
 		return -1;
-	ret = shoper_queue_parse(data, len, req_r, err);
-	free(data);
-	if (ret < 0) {
-		char bad[4410];
-		snprintf(bad, sizeof(bad), "%s.bad", to);
-		(void)rename(to, bad);
-		return -2;
 	}
-	return 1;
+	if (shoper_file_replace_data(path, buf, (size_t)len, 0660, 0, err) < 0)
+		return -1;
+	times[0].tv_sec = times[1].tv_sec = not_before;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	if (utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) < 0) {
+		shoper_error_set(err, "set the next try of %s: %s", path,
+				 strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int shoper_queue_done(const char *dir, const char *work,

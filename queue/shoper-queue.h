@@ -11,9 +11,12 @@
    earlier one and a reader sees either, never half. The helper claims a
    request by renaming it to NAME ".work" (a new request arriving meanwhile
    is a new NAME and is carried out after it: the last one wins) and
-   deletes the .work file when done. A .work file left by a crash is
-   carried out again first (setting a status twice is harmless), so a
-   newer .req for the same order still comes last and wins.
+   deletes the .work file when done. New requests are claimed before old
+   .work files, so a newer .req for an order replaces a .work left over
+   for it (the last one wins). A .work left by a crash is carried out
+   again (setting a status twice is harmless); one set aside because its
+   shop could not be reached waits until its modification time (the time
+   of the next try) has passed.
 
    Also here: the status list file (every shop's statuses with their
    active flag) that shoper-sync writes next to the index and the IMAP
@@ -22,13 +25,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "shoper-index.h" /* struct shoper_error */
 
 #define SHOPER_QUEUE_FORMAT "shoper-queue 1"
 #define SHOPER_STATUS_LIST_FORMAT "shoper-statuses 1"
-/* Longest file either format accepts. */
+/* Longest request file accepted. */
 #define SHOPER_QUEUE_MAX_FILE (64 * 1024)
+/* Longest status list written and read: about 60,000 statuses of the
+   usual length (45 shops of 25 statuses take 68 KB). */
+#define SHOPER_STATUS_LIST_MAX_FILE (4 * 1024 * 1024)
 
 struct shoper_queue_request {
 	char user[256]; /* Dovecot user, "" from the shell */
@@ -39,6 +46,10 @@ struct shoper_queue_request {
 	char mailbox[512]; /* UTF-8 name of the status folder, or "" */
 	uint32_t uid, uidvalidity; /* the moved message there, 0 unknown */
 	int64_t time; /* unix seconds of the request */
+	unsigned int tries; /* failed tries so far (shop unreachable) */
+	/* set by claim, not stored: uid of the file's owner (its writer);
+	   0 (root) for a request made in this process */
+	int64_t owner_uid;
 };
 
 /* Name (without directory) of the request file for shop and order_id.
@@ -61,19 +72,29 @@ int shoper_queue_parse(const char *data, size_t len,
 int shoper_queue_put(const char *dir, const struct shoper_queue_request *req,
 		     struct shoper_error *err);
 
-/* 1 when dir holds a new request (.req), 0 none, -1 error. A .work left
-   over (e.g. the shop was unreachable) doesn't count: it waits for the
-   next run, so a daemon polling this doesn't spin. */
-int shoper_queue_pending(const char *dir, struct shoper_error *err);
+/* 1 when dir holds a new request (.req) that arrived (was written or
+   renamed into place) at or after since (NULL: any time), 0 none, -1
+   error. A .work left over (e.g. the shop was unreachable) doesn't count:
+   it waits for its time, so a daemon polling this doesn't spin. */
+int shoper_queue_pending(const char *dir, const struct timespec *since,
+			 struct shoper_error *err);
 
-/* Claims the next request (a .req renamed to .work, or a .work left by a
-   crash). Returns 1 with req_r and the .work file's name in work_r, 0 when
-   there is nothing to do, -1 error. A request file that can't be parsed
-   is renamed to NAME.bad (kept for the admin) and err tells why; the call
-   then returns -2 and the caller goes on with the next one. */
+/* Claims the next request: a .req renamed to .work, else a .work left by
+   a crash or whose time for the next try has come. Returns 1 with req_r
+   and the .work file's name in work_r, 0 when there is nothing to do, -1
+   error. A request file that can't be read (a symlink, not a regular
+   file, too big, unreadable) or parsed is renamed to NAME.bad (kept for
+   the admin) and err tells why; the call then returns -2 and the caller
+   goes on with the next one. */
 int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
 		       char *work_r, size_t work_size,
 		       struct shoper_error *err);
+/* Sets a claimed request aside until not_before: writes req (with its
+   tries) back to the .work file, whose modification time becomes
+   not_before; claim skips it until then. */
+int shoper_queue_defer(const char *dir, const char *work,
+		       const struct shoper_queue_request *req,
+		       time_t not_before, struct shoper_error *err);
 /* Removes a claimed request after it was carried out. */
 int shoper_queue_done(const char *dir, const char *work,
 		      struct shoper_error *err);
@@ -96,7 +117,8 @@ struct shoper_status_list {
 int shoper_status_list_add(struct shoper_status_list *list, const char *shop,
 			   const char *id, const char *name, bool active);
 /* Writes the list atomically (tmp, fsync, rename), mode 0640, group of
-   the directory. */
+   the directory. A list longer than SHOPER_STATUS_LIST_MAX_FILE is
+   refused (the old file stays), as no reader would take it. */
 int shoper_status_list_write(const char *path,
 			     const struct shoper_status_list *list,
 			     struct shoper_error *err);

@@ -58,8 +58,15 @@ int shoper_status_list_write(const char *path,
 		(void)shoper_qesc(buf, size, &pos, e->name);
 		pos += (size_t)snprintf(buf + pos, size - pos, "\n");
 	}
-	int ret = shoper_file_replace_data(path, buf, pos, 0640,
-					   SHOPER_FILE_GROUP_TRY, err);
+	int ret = -1;
+	if (pos > SHOPER_STATUS_LIST_MAX_FILE)
+		shoper_error_set(err,
+				 "%s: not written: %zu bytes, readers take at "
+				 "most %d",
+				 path, pos, SHOPER_STATUS_LIST_MAX_FILE);
+	else
+		ret = shoper_file_replace_data(path, buf, pos, 0640,
+					       SHOPER_FILE_GROUP_TRY, err);
 	free(buf);
 	return ret;
 }
@@ -104,13 +111,15 @@ int shoper_status_list_read(const char *path, struct shoper_status_list *list_r,
 	char *data;
 
 	memset(list_r, 0, sizeof(*list_r));
-	if (shoper_qread_file(path, &data, &len, err) < 0)
+	if (shoper_qread_file(path, SHOPER_STATUS_LIST_MAX_FILE, &data, &len,
+			      NULL, err) < 0)
 		return -1;
 	if (len < flen + 1 ||
 	    memcmp(data, SHOPER_STATUS_LIST_FORMAT, flen) != 0 ||
 	    data[flen] != '\n') {
 		shoper_error_set(err, "%s: not a status list", path);
 		free(data);
+		errno = EINVAL;
 		return -1;
 	}
 	const char *p = data + flen + 1, *end = data + len;
@@ -122,6 +131,7 @@ int shoper_status_list_read(const char *path, struct shoper_status_list *list_r,
 			shoper_error_set(err, "%s:%u: bad line", path, lineno);
 			free(data);
 			shoper_status_list_free(list_r);
+			errno = EINVAL;
 			return -1;
 		}
 		p = nl + 1;

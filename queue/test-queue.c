@@ -3,6 +3,9 @@
 #include "queue-private.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,7 +87,8 @@ static void test_spool(void)
 	char work[512];
 
 	req_init(&r, "sklep1", "12", "3");
-	ok(shoper_queue_pending(dir, &err) == 0, "empty queue has nothing");
+	ok(shoper_queue_pending(dir, NULL, &err) == 0,
+	   "empty queue has nothing");
 	ok(shoper_queue_put(dir, &r, &err) == 0, "put");
 	strcpy(r.status_id, "4");
 	ok(shoper_queue_put(dir, &r, &err) == 0, "put again for same order");
@@ -92,7 +96,7 @@ static void test_spool(void)
 	ok(shoper_queue_put(dir, &r, &err) == 0, "put for another shop");
 	ok(count_files(".req") == 2 && count_files("") == 2,
 	   "one file per (shop, order), no temp files left");
-	ok(shoper_queue_pending(dir, &err) == 1, "pending");
+	ok(shoper_queue_pending(dir, NULL, &err) == 1, "pending");
 	int n = 0, last_sklep1 = 0;
 	while (shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1) {
 		n++;
@@ -102,21 +106,24 @@ static void test_spool(void)
 		shoper_queue_done(dir, work, &err);
 	}
 	ok(n == 2 && last_sklep1 == 4, "later request replaced the earlier");
-	ok(shoper_queue_pending(dir, &err) == 0, "queue empty after done");
+	ok(shoper_queue_pending(dir, NULL, &err) == 0,
+	   "queue empty after done");
 
-	/* a crash left a .work; a newer .req for the same order comes later */
+	/* a crash left a .work; a newer .req for the same order replaces it */
 	req_init(&r, "sklep1", "12", "3");
 	shoper_queue_put(dir, &r, &err);
 	shoper_queue_claim(dir, &got, work, sizeof(work), &err);
 	strcpy(r.status_id, "9");
 	shoper_queue_put(dir, &r, &err);
 	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
-		   strcmp(got.status_id, "3") == 0,
-	   "leftover .work carried out first");
-	shoper_queue_done(dir, work, &err);
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
 		   strcmp(got.status_id, "9") == 0,
-	   "then the newer request");
+	   "newer request claimed over the leftover .work");
+	ok(count_files(".work") == 1, "the leftover is replaced");
+	/* left by a crash (not set aside): carried out again */
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.status_id, "9") == 0 &&
+		   got.owner_uid == (int64_t)geteuid(),
+	   "leftover .work claimed again, with its writer's uid");
 	shoper_queue_done(dir, work, &err);
 
 	char path[400];
@@ -129,6 +136,114 @@ static void test_spool(void)
 	   "unparsable request set aside as .bad");
 	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 0,
 	   "then nothing to do");
+}
+
+/* writes dir/name with text, or as a symlink to target */
+static void put_file(const char *name, const char *text, size_t len,
+		     const char *target)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (target != NULL) {
+		if (symlink(target, path) < 0)
+			abort();
+		return;
+	}
+	FILE *f = fopen(path, "w");
+	if (f == NULL || fwrite(text, 1, len, f) != len)
+		abort();
+	fclose(f);
+}
+
+/* a shop out of reach: its request waits, the others go on */
+static void test_defer(void)
+{
+	struct shoper_queue_request r, got;
+	struct shoper_error err;
+	struct timespec before;
+	char work[512];
+	int n = 0;
+
+	req_init(&r, "sklepA", "1", "3");
+	shoper_queue_put(dir, &r, &err);
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1,
+	   "claim A");
+	got.tries++;
+	ok(shoper_queue_defer(dir, work, &got, time(NULL) + 60, &err) == 0,
+	   "A set aside for a minute");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, work);
+	req_init(&r, "sklepB", "2", "4");
+	shoper_queue_put(dir, &r, &err);
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.shop, "sklepB") == 0,
+	   "B claimed although A's .work waits");
+	shoper_queue_done(dir, work, &err);
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 0,
+	   "A not claimed again before its time");
+	ok(shoper_queue_pending(dir, NULL, &err) == 0,
+	   "a waiting .work is not pending");
+	/* its time comes */
+	ok(utimensat(AT_FDCWD, path, NULL, 0) == 0, "time passes");
+	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.shop, "sklepA") == 0 && got.tries == 1,
+	   "then A again, its tries kept");
+	shoper_queue_done(dir, work, &err);
+
+	/* pending: only requests that arrived since a time */
+	req_init(&r, "sklepB", "3", "4");
+	shoper_queue_put(dir, &r, &err);
+	clock_gettime(CLOCK_REALTIME, &before);
+	before.tv_sec += 2;
+	ok(shoper_queue_pending(dir, &before, &err) == 0,
+	   "a request older than since is not new");
+	before.tv_sec -= 4;
+	ok(shoper_queue_pending(dir, &before, &err) == 1,
+	   "a request newer than since is");
+	while (shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1) {
+		shoper_queue_done(dir, work, &err);
+		n++;
+	}
+	ok(n == 1, "queue drained");
+}
+
+/* files that can't be read go aside as .bad, the rest is carried out */
+static void test_bad_work(void)
+{
+	struct shoper_queue_request r, got;
+	struct shoper_error err;
+	char work[512], buf[SHOPER_QUEUE_MAX_FILE];
+	static char big[SHOPER_QUEUE_MAX_FILE + 10];
+	int n = 0, bad = 0, ret;
+
+	req_init(&r, "sklep1", "20", "3");
+	int len = shoper_queue_format(&r, buf, sizeof(buf));
+	put_file("61.1.work", buf, (size_t)len, "/etc/passwd");
+	memset(big, 'x', sizeof(big));
+	memcpy(big, buf, (size_t)len);
+	put_file("61.2.work", big, sizeof(big), NULL);
+	put_file("61.3.work", "\x01garbage", 8, NULL);
+	put_file("61.4.req", NULL, 0, "61.9.req");
+	shoper_queue_put(dir, &r, &err);
+	while ((ret = shoper_queue_claim(dir, &got, work, sizeof(work),
+					 &err)) != 0 &&
+	       n + bad < 10) {
+		if (ret == -2)
+			bad++;
+		if (ret == 1) {
+			n++;
+			shoper_queue_done(dir, work, &err);
+		}
+		if (ret == -1)
+			break;
+	}
+	ok(ret == 0 && n == 1 && bad == 4,
+	   "symlink, oversize and garbage .work/.req set aside, the good one "
+	   "carried out (%d done, %d bad, last %d: %s)",
+	   n, bad, ret, ret < 0 ? err.msg : "");
+	ok(count_files(".bad") == 5 && count_files(".work") == 0,
+	   "kept as .bad for the admin");
 }
 
 static void test_status_list(void)
@@ -157,8 +272,48 @@ static void test_status_list(void)
 	shoper_status_list_free(&back);
 	shoper_status_list_free(&list);
 	unlink(path);
-	ok(shoper_status_list_read(path, &back, &err) < 0,
+	ok(shoper_status_list_read(path, &back, &err) < 0 && errno == ENOENT,
 	   "missing list is an error");
+
+	/* 45 shops of 25 statuses: 68 KB */
+	memset(&list, 0, sizeof(list));
+	for (int s = 0; s < 45; s++) {
+		for (int i = 0; i < 25; i++) {
+			char shop[32], id[16];
+			snprintf(shop, sizeof(shop), "sklep-numer-%d", s);
+			snprintf(id, sizeof(id), "%d", i + 1);
+			shoper_status_list_add(
+				&list, shop, id,
+				"W trakcie kompletowania przesyłki", true);
+		}
+	}
+	struct stat st;
+	ok(shoper_status_list_write(path, &list, &err) == 0 &&
+		   stat(path, &st) == 0 && st.st_size > 64 * 1024,
+	   "a list over 64 KiB is written");
+	ret = shoper_status_list_read(path, &back, &err);
+	ok(ret == 0 && back.count == 45 * 25, "and read back%s%s",
+	   ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
+	shoper_status_list_free(&back);
+	/* longer than any reader takes: refused, the old list stays */
+	char name[256];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	struct shoper_status_list huge;
+	memset(&huge, 0, sizeof(huge));
+	for (int i = 0; i < 20000; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "%d", i);
+		shoper_status_list_add(&huge, "sklep1", id, name, true);
+	}
+	ok(shoper_status_list_write(path, &huge, &err) < 0 &&
+		   shoper_status_list_read(path, &back, &err) == 0 &&
+		   back.count == 45 * 25,
+	   "a list no reader takes is not written");
+	shoper_status_list_free(&back);
+	shoper_status_list_free(&huge);
+	shoper_status_list_free(&list);
+	unlink(path);
 
 	char out[256];
 	shoper_queue_dir("/var/lib/x/orders.cdb", out, sizeof(out));
@@ -175,6 +330,8 @@ int main(void)
 		return 1;
 	test_format();
 	test_spool();
+	test_defer();
+	test_bad_work();
 	test_status_list();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -313,7 +313,7 @@ bool sync_status_pending(const struct shoper_sync_config *cfg)
 	char dir[4096];
 
 	return shoper_queue_dir(cfg->index_path, dir, sizeof(dir)) == 0 &&
-	       shoper_queue_pending(dir, NULL) > 0;
+	       shoper_queue_pending(dir, NULL, NULL) > 0;
 }
 
 int sync_status_run_queue(const struct shoper_sync_config *cfg,
