@@ -188,11 +188,16 @@ int cmd_daemon(struct cmd_ctx *ctx)
 	memset(&cy, 0, sizeof(cy));
 	cy.quiet = ctx->quiet;
 	while (!stop_flag) {
+		struct timespec began;
+		clock_gettime(CLOCK_REALTIME, &began);
+		began.tv_sec--; /* file times come from a coarser clock */
 		(void)run_cycle(cfg, st, &cy);
 		time_t next = time(NULL) + cfg->interval;
-		/* a queued status change starts the next cycle at once */
+		/* a status change queued since this cycle began starts the
+		   next one at once; one this cycle set aside (its shop out of
+		   reach) waits for its time like the sync */
 		while (!stop_flag && !reload_flag && time(NULL) < next &&
-		       !sync_status_pending(cfg))
+		       !sync_status_pending(cfg, &began))
 			sleep(1);
 		if (reload_flag && !stop_flag)
 			reload(&cfg, &st, ctx->config_path);

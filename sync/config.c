@@ -161,10 +161,12 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_path(p, key, value, &cfg->doveadm);
 	else if (strcmp(key, "doveadm_config") == 0)
 		set_path(p, key, value, &cfg->doveadm_config);
+	else if (strcmp(key, "doveadm_socket") == 0)
+		set_path(p, key, value, &cfg->doveadm_socket);
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, doveadm, doveadm_config",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket",
 			key);
 }
 
@@ -482,6 +484,7 @@ void shoper_config_free(struct shoper_sync_config **_cfg)
 	free(cfg->filters_folders);
 	free(cfg->doveadm);
 	free(cfg->doveadm_config);
+	free(cfg->doveadm_socket);
 	free(cfg);
 }
 

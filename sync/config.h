@@ -36,6 +36,9 @@ struct shoper_sync_config {
 	char *state_dir;
 	char *doveadm; /* sets the status-change outcome keywords */
 	char *doveadm_config; /* NULL: doveadm's default */
+	/* doveadm server socket for mail commands (doveadm CMD -S PATH), so
+	   shoper-sync needs no root; NULL: doveadm runs them itself */
+	char *doveadm_socket;
 	char *filters_dir; /* NULL: no generated filters */
 	char *filters_folders; /* folder prefix, NULL: "Orders/" */
 	bool filters_mode_folders; /* filters_mode = tags+folders */

@@ -1,6 +1,7 @@
 /* Carrying out queued status changes. */
 #include "status-run.h"
 #include "cmd.h"
+#include "status-doveadm.h"
 #include "engine.h"
 #include "publish.h"
 #include "shoper-webapi.h"
@@ -57,23 +58,59 @@ int sync_status_resolve(const struct shoper_shop_config *shop,
 	return 1;
 }
 
-/* Old status of the order as the index shows it, "?" when unknown. */
-static void old_status(const struct shoper_sync_config *cfg,
-		       const struct shoper_queue_request *req, char *out,
-		       size_t size)
+/* Old status of the order as the index shows it, "?" when unknown.
+   Returns what the lookup did: 1 found, 0 not in the index, -1 error. */
+static int old_status(const struct shoper_sync_config *cfg,
+		      const struct shoper_queue_request *req, char *out,
+		      size_t size)
 {
 	struct shoper_index_reader *r =
 		shoper_index_reader_new(cfg->index_path);
 	struct shoper_order o;
 	struct shoper_error err;
+	int ret = -1;
 
 	snprintf(out, size, "?");
-	if (r != NULL && shoper_index_lookup_order(r, req->shop, req->order_id,
-						   &o, &err) == 1)
+	if (r != NULL)
+		ret = shoper_index_lookup_order(r, req->shop, req->order_id, &o,
+						&err);
+	if (ret == 1)
 		snprintf(out, size, "%.*s (%.*s)", (int)o.status_id.len,
 			 o.status_id.ptr, (int)o.status_name.len,
 			 o.status_name.ptr);
 	shoper_index_reader_free(&r);
+	return ret;
+}
+
+/* The queue is writable by the mail processes' group: a request counts
+   only when its user may act on the shop and the order, as the IMAP
+   module checked. One from the shell (no user) must come from root or
+   from our own user. false with the reason in out. */
+static bool request_allowed(const struct shoper_sync_config *cfg,
+			    const struct shoper_queue_request *req,
+			    int in_index, struct sync_status_outcome *out)
+{
+	if (req->user[0] == '\0') {
+		if (req->owner_uid == 0 || req->owner_uid == (int64_t)geteuid())
+			return true;
+		snprintf(out->reason, sizeof(out->reason),
+			 "request without a user written by uid %lld, not "
+			 "by root or shoper-sync's user",
+			 (long long)req->owner_uid);
+		return false;
+	}
+	if (sync_doveadm_scope_has(cfg, req->user, req->shop, out->reason,
+				   sizeof(out->reason)) != 1)
+		return false;
+	if (in_index != 1) {
+		snprintf(out->reason, sizeof(out->reason), "order %s:%s %s",
+			 req->shop, req->order_id,
+			 in_index == 0
+				 ? "is not in the index"
+				 : "can't be looked up: index unavailable");
+		return false;
+	}
+	return true;
 }
 
 static void put_status(const struct shoper_sync_config *cfg,
@@ -107,155 +144,17 @@ static void put_status(const struct shoper_sync_config *cfg,
 	shoper_webapi_free(&api);
 }
 
-/* doveadm [-c CONF] flags add|remove -u USER KEYWORD mailbox M uid U */
-static int run_doveadm(const struct shoper_sync_config *cfg,
-		       const struct shoper_queue_request *req, const char *op,
-		       const char *keyword)
-{
-	char uid[16];
-	const char *argv[16];
-	int n = 0, status;
-
-	snprintf(uid, sizeof(uid), "%u", req->uid);
-	argv[n++] = cfg->doveadm;
-	if (cfg->doveadm_config != NULL) {
-		argv[n++] = "-c";
-		argv[n++] = cfg->doveadm_config;
-	}
-	const char *rest[] = {"flags", op,        "-u",         req->user,
-			      keyword, "mailbox", req->mailbox, "uid",
-			      uid,     NULL};
-	for (int i = 0; rest[i] != NULL; i++)
-		argv[n++] = rest[i];
-	argv[n] = NULL;
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* RFC 2047 encoded-word(s) of a UTF-8 text (base64, cut at 45 bytes so
-   each word stays under 76 characters; a cut may split a character, which
-   decoders join again as the words are adjacent). */
-static void put_encoded(FILE *f, const char *text)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				  "qrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)text;
-	size_t len = strlen(text);
-
-	for (size_t start = 0; start < len; start += 45) {
-		size_t n = len - start < 45 ? len - start : 45;
-		fputs(start == 0 ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
-		for (size_t i = 0; i < n; i += 3) {
-			unsigned int v = p[start + i] << 16;
-			if (i + 1 < n)
-				v |= p[start + i + 1] << 8;
-			if (i + 2 < n)
-				v |= p[start + i + 2];
-			fputc(b64[(v >> 18) & 63], f);
-			fputc(b64[(v >> 12) & 63], f);
-			fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
-			fputc(i + 2 < n ? b64[v & 63] : '=', f);
-		}
-		fputs("?=", f);
-	}
-}
-
-/* The refusal as a short message next to the moved one: keywords carry no
-   text, but every client shows a message. Sent to doveadm save's stdin. */
-static void write_notice(FILE *f, const struct shoper_queue_request *req,
-			 const char *reason)
-{
-	char subject[700], clean[600];
-	size_t i;
-
-	for (i = 0; reason[i] != '\0' && i + 1 < sizeof(clean); i++)
-		clean[i] = (unsigned char)reason[i] < 0x20 ? ' ' : reason[i];
-	clean[i] = '\0';
-	snprintf(subject, sizeof(subject), "Order %s (%s): status not changed",
-		 req->order_id, req->shop);
-	fputs("From: shoper-sync <MAILER-DAEMON@localhost>\r\n"
-	      "Subject: ",
-	      f);
-	put_encoded(f, subject);
-	fputs("\r\nMIME-Version: 1.0\r\n"
-	      "Content-Type: text/plain; charset=utf-8\r\n"
-	      "Content-Transfer-Encoding: 8bit\r\n\r\n",
-	      f);
-	fprintf(f, "The shop did not set order %s to status %s (",
-		req->order_id, req->status_id);
-	for (i = 0; req->status_name[i] != '\0'; i++)
-		fputc((unsigned char)req->status_name[i] < 0x20
-			      ? ' '
-			      : req->status_name[i],
-		      f);
-	fprintf(f, ").\r\nReason: %s\r\n", clean);
-}
-
-static void save_notice(const struct shoper_sync_config *cfg,
-			const struct shoper_queue_request *req,
-			const char *reason)
-{
-	const char *argv[10];
-	int n = 0, fds[2], status;
-
-	argv[n++] = cfg->doveadm;
-	if (cfg->doveadm_config != NULL) {
-		argv[n++] = "-c";
-		argv[n++] = cfg->doveadm_config;
-	}
-	const char *rest[] = {"save", "-u",         req->user,
-			      "-m",   req->mailbox, NULL};
-	for (int i = 0; rest[i] != NULL; i++)
-		argv[n++] = rest[i];
-	argv[n] = NULL;
-	fflush(stdout);
-	if (pipe(fds) < 0)
-		return;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return;
-	}
-	if (pid == 0) {
-		dup2(fds[0], STDIN_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[0]);
-	FILE *f = fdopen(fds[1], "w");
-	if (f != NULL) {
-		write_notice(f, req, reason);
-		fclose(f);
-	} else {
-		close(fds[1]);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-}
-
 static void set_keyword(const struct shoper_sync_config *cfg,
 			const struct shoper_queue_request *req, bool done)
 {
 	if (req->user[0] == '\0' || req->mailbox[0] == '\0' || req->uid == 0)
 		return; /* from the shell: no message to mark */
-	(void)run_doveadm(cfg, req, "remove",
-			  done ? SYNC_STATUS_KEYWORD_FAILED
-			       : SYNC_STATUS_KEYWORD_DONE);
-	if (run_doveadm(cfg, req, "add",
-			done ? SYNC_STATUS_KEYWORD_DONE
-			     : SYNC_STATUS_KEYWORD_FAILED) < 0)
+	(void)sync_doveadm_flags(cfg, req, "remove",
+				 done ? SYNC_STATUS_KEYWORD_FAILED
+				      : SYNC_STATUS_KEYWORD_DONE);
+	if (sync_doveadm_flags(cfg, req, "add",
+			       done ? SYNC_STATUS_KEYWORD_DONE
+				    : SYNC_STATUS_KEYWORD_FAILED) < 0)
 		fprintf(stderr,
 			"status change: user=%s shop=%s order=%s: could not "
 			"set the outcome keyword with %s\n",
@@ -273,10 +172,12 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 	char id[32], name[256], old[300];
 
 	memset(out, 0, sizeof(*out));
-	old_status(cfg, req, old, sizeof(old));
+	int in_index = old_status(cfg, req, old, sizeof(old));
 	if (shop == NULL)
 		snprintf(out->reason, sizeof(out->reason),
 			 "shop %s is not configured", req->shop);
+	else if (!request_allowed(cfg, req, in_index, out))
+		; /* reason set */
 	else if (sync_status_resolve(shop, st, req->status_id, id, sizeof(id),
 				     name, sizeof(name), &err) != 1 ||
 		 strcmp(id, req->status_id) != 0)
@@ -288,7 +189,7 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 	if (out->retry) {
 		fprintf(stderr,
 			"status change: user=%s shop=%s order=%s: shop "
-			"unreachable, kept for the next run: %s\n",
+			"unreachable: %s\n",
 			req->user, req->shop, req->order_id, out->reason);
 		return;
 	}
@@ -305,23 +206,105 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 	fflush(stdout);
 	set_keyword(cfg, req, out->done);
 	if (!out->done && req->user[0] != '\0' && req->mailbox[0] != '\0')
-		save_notice(cfg, req, out->reason);
+		sync_doveadm_save_notice(cfg, req, out->reason);
 }
 
-bool sync_status_pending(const struct shoper_sync_config *cfg)
+bool sync_status_pending(const struct shoper_sync_config *cfg,
+			 const struct timespec *since)
 {
 	char dir[4096];
 
 	return shoper_queue_dir(cfg->index_path, dir, sizeof(dir)) == 0 &&
-	       shoper_queue_pending(dir, NULL, NULL) > 0;
+	       shoper_queue_pending(dir, since, NULL) > 0;
+}
+
+/* Wait before try n+1 of a shop that could not be reached: 1 minute,
+   doubling up to an hour. */
+static time_t retry_delay(unsigned int tries)
+{
+	time_t d = SYNC_STATUS_RETRY_FIRST;
+
+	for (unsigned int i = 1; i < tries && d < SYNC_STATUS_RETRY_MAX; i++)
+		d *= 2;
+	return d < SYNC_STATUS_RETRY_MAX ? d : SYNC_STATUS_RETRY_MAX;
+}
+
+struct run_ctx {
+	const char *dir;
+	char **down; /* shops found unreachable in this run */
+	unsigned int n_down;
+};
+
+static bool shop_down(const struct run_ctx *ctx, const char *shop)
+{
+	for (unsigned int i = 0; i < ctx->n_down; i++) {
+		if (strcmp(ctx->down[i], shop) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The shop could not be reached: the request waits (its .work with the
+   next try as modification time) and the others go on. false when it
+   could not be set aside (the run stops rather than take it again). */
+static bool set_aside(struct run_ctx *ctx, struct shoper_queue_request *req,
+		      const char *work)
+{
+	struct shoper_error err;
+
+	if (!shop_down(ctx, req->shop)) {
+		char **d = realloc(ctx->down,
+				   (ctx->n_down + 1) * sizeof(*ctx->down));
+		if (d != NULL && (d[ctx->n_down] = strdup(req->shop)) != NULL)
+			ctx->n_down++;
+		if (d != NULL)
+			ctx->down = d;
+	}
+	req->tries++;
+	time_t delay = retry_delay(req->tries);
+	if (shoper_queue_defer(ctx->dir, work, req, time(NULL) + delay, &err) <
+	    0) {
+		fprintf(stderr, "status queue: %s\n", err.msg);
+		return false;
+	}
+	fprintf(stderr,
+		"status change: user=%s shop=%s order=%s: kept, try %u "
+		"failed, next in %lld s\n",
+		req->user, req->shop, req->order_id, req->tries,
+		(long long)delay);
+	return true;
+}
+
+/* One claimed request: 1 carried out (done or refused), 0 set aside, -1
+   the run must stop. */
+static int run_one(const struct shoper_sync_config *cfg, struct sync_state *st,
+		   struct run_ctx *ctx, struct shoper_queue_request *req,
+		   const char *work, volatile int *stop_flag)
+{
+	struct sync_status_outcome out;
+	struct shoper_error err;
+
+	if (shop_down(ctx, req->shop)) {
+		/* no second wait for a timeout on the same shop */
+		return set_aside(ctx, req, work) ? 0 : -1;
+	}
+	sync_status_apply(cfg, st, req, stop_flag, &out);
+	if (out.retry) {
+		if (stop_flag != NULL && *stop_flag)
+			return -1; /* stopped: tried again next run */
+		return set_aside(ctx, req, work) ? 0 : -1;
+	}
+	if (shoper_queue_done(ctx->dir, work, &err) < 0)
+		fprintf(stderr, "status queue: %s\n", err.msg);
+	return 1;
 }
 
 int sync_status_run_queue(const struct shoper_sync_config *cfg,
 			  struct sync_state *st, volatile int *stop_flag)
 {
 	struct shoper_queue_request req;
-	struct sync_status_outcome out;
 	struct shoper_error err;
+	struct run_ctx ctx;
 	char dir[4096], work[512];
 	struct stat sb;
 	int n = 0, ret;
@@ -329,6 +312,8 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 	if (shoper_queue_dir(cfg->index_path, dir, sizeof(dir)) < 0 ||
 	    stat(dir, &sb) < 0)
 		return 0; /* no queue: status folders not in use */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.dir = dir;
 	/* requests a killed writer left half-written (IMAP processes write
 	   without our lock: only old ones are surely abandoned) */
 	if (shoper_file_clean_tmp(dir, NULL, SYNC_STALE_TMP_SECS, &err) < 0)
@@ -346,15 +331,19 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 		}
 		if (ret < 0) {
 			fprintf(stderr, "status queue %s: %s\n", dir, err.msg);
-			return -1;
+			n = -1;
+			break;
 		}
-		sync_status_apply(cfg, st, &req, stop_flag, &out);
-		if (out.retry)
-			break; /* the .work file stays: tried again next run */
-		if (shoper_queue_done(dir, work, &err) < 0)
-			fprintf(stderr, "status queue: %s\n", err.msg);
-		n++;
+		ret = run_one(cfg, st, &ctx, &req, work, stop_flag);
+		if (ret < 0)
+			break;
+		n += ret;
 	}
+	for (unsigned int i = 0; i < ctx.n_down; i++)
+		free(ctx.down[i]);
+	free(ctx.down);
+	/* a user's shoper_shops may change before the next run */
+	sync_doveadm_scope_forget();
 	return n;
 }
 

@@ -7,12 +7,15 @@
    writes the status list the IMAP module builds its folders from. */
 
 #include <stdbool.h>
+#include <time.h>
 #include "config.h"
 #include "state.h"
 #include "shoper-queue.h"
 
 #define SYNC_STATUS_KEYWORD_DONE "$ShoperStatusDone"
 #define SYNC_STATUS_KEYWORD_FAILED "$ShoperStatusFailed"
+#define SYNC_STATUS_RETRY_FIRST 60
+#define SYNC_STATUS_RETRY_MAX 3600
 
 struct sync_status_outcome {
 	bool done; /* the shop accepted the change */
@@ -29,13 +32,21 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 		       volatile int *stop_flag,
 		       struct sync_status_outcome *out);
 
-/* Carries out every queued request. Returns the number carried out (done
-   or failed), or -1 when the queue can't be read. */
+/* Carries out every queued request. One whose shop can't be reached is
+   set aside (kept, next try after SYNC_STATUS_RETRY_FIRST seconds,
+   doubling up to SYNC_STATUS_RETRY_MAX) and the others go on; the other
+   requests for that shop in this run wait likewise without a new try.
+   Returns the number carried out (done or failed), or -1 when the queue
+   can't be read. */
 int sync_status_run_queue(const struct shoper_sync_config *cfg,
 			  struct sync_state *st, volatile int *stop_flag);
 
-/* true when a request waits in the queue (the daemon polls this). */
-bool sync_status_pending(const struct shoper_sync_config *cfg);
+/* true when a request arrived in the queue at or after since (NULL: a
+   request waits at all). The daemon polls this with the time its last
+   cycle began, so requests that cycle could not carry out don't start
+   the next one at once. */
+bool sync_status_pending(const struct shoper_sync_config *cfg,
+			 const struct timespec *since);
 
 /* Writes <index>.statuses from the state and creates the queue dir
    (2770, group of the index dir) when missing. */

@@ -1,0 +1,316 @@
+/* doveadm for the status changes: outcome keyword, notice, user's scope. */
+#include "status-doveadm.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_ARGS 24
+
+struct args {
+	const char *v[MAX_ARGS + 1];
+	int n;
+};
+
+static void add(struct args *a, const char *s)
+{
+	if (a->n < MAX_ARGS)
+		a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* doveadm [-c CONF] CMD [SUB]; a mail command goes through the doveadm
+   server when a socket is set (-S must follow the command's name) */
+static void start(struct args *a, const struct shoper_sync_config *cfg,
+		  const char *cmd, const char *sub, bool mail_cmd)
+{
+	a->n = 0;
+	add(a, cfg->doveadm);
+	if (cfg->doveadm_config != NULL) {
+		add(a, "-c");
+		add(a, cfg->doveadm_config);
+	}
+	add(a, cmd);
+	if (sub != NULL)
+		add(a, sub);
+	if (mail_cmd && cfg->doveadm_socket != NULL) {
+		add(a, "-S");
+		add(a, cfg->doveadm_socket);
+	}
+}
+
+typedef void input_cb(FILE *f, const void *ctx);
+
+/* Runs a->v. input (if set) writes doveadm's stdin; out (if set) gets the
+   first line of its stdout that is not blank (malloc'd, NULL if none).
+   Returns the exit status, or -1 when it could not run. */
+static int run(const struct args *a, input_cb *input, const void *ctx,
+	       char **out)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2], status;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((input != NULL || out != NULL) && pipe(fds) < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	if (input != NULL || out != NULL) {
+		int mine = input != NULL ? fds[1] : fds[0];
+		int theirs = input != NULL ? fds[0] : fds[1];
+		posix_spawn_file_actions_adddup2(&fa, theirs,
+						 input != NULL ? STDIN_FILENO
+							       : STDOUT_FILENO);
+		posix_spawn_file_actions_addclose(&fa, mine);
+		posix_spawn_file_actions_addclose(&fa, theirs);
+	}
+	int ret = posix_spawn(&pid, a->v[0], &fa, NULL, (char *const *)a->v,
+			      environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (input != NULL || out != NULL) {
+		close(input != NULL ? fds[0] : fds[1]);
+		FILE *f = ret != 0 ? NULL
+				   : fdopen(input != NULL ? fds[1] : fds[0],
+					    input != NULL ? "w" : "r");
+		if (f == NULL)
+			close(input != NULL ? fds[1] : fds[0]);
+		else if (input != NULL)
+			input(f, ctx);
+		char line[4096];
+		while (out != NULL && f != NULL &&
+		       fgets(line, sizeof(line), f) != NULL) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (*out == NULL && line[strspn(line, " \t,")] != '\0')
+				*out = strdup(line);
+		}
+		if (f != NULL)
+			fclose(f);
+	}
+	if (ret != 0)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int sync_doveadm_flags(const struct shoper_sync_config *cfg,
+		       const struct shoper_queue_request *req, const char *op,
+		       const char *keyword)
+{
+	struct args a;
+	char uid[16];
+
+	snprintf(uid, sizeof(uid), "%u", req->uid);
+	start(&a, cfg, "flags", op, true);
+	add(&a, "-u");
+	add(&a, req->user);
+	add(&a, keyword);
+	add(&a, "mailbox");
+	add(&a, req->mailbox);
+	add(&a, "uid");
+	add(&a, uid);
+	return run(&a, NULL, NULL, NULL) == 0 ? 0 : -1;
+}
+
+/* RFC 2047 encoded-word(s) of a UTF-8 text (base64, cut at 45 bytes so
+   each word stays under 76 characters; a cut may split a character, which
+   decoders join again as the words are adjacent). */
+static void put_encoded(FILE *f, const char *text)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				  "qrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+
+	for (size_t start = 0; start < len; start += 45) {
+		size_t n = len - start < 45 ? len - start : 45;
+		fputs(start == 0 ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
+		for (size_t i = 0; i < n; i += 3) {
+			unsigned int v = p[start + i] << 16;
+			if (i + 1 < n)
+				v |= p[start + i + 1] << 8;
+			if (i + 2 < n)
+				v |= p[start + i + 2];
+			fputc(b64[(v >> 18) & 63], f);
+			fputc(b64[(v >> 12) & 63], f);
+			fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
+			fputc(i + 2 < n ? b64[v & 63] : '=', f);
+		}
+		fputs("?=", f);
+	}
+}
+
+struct notice {
+	const struct shoper_queue_request *req;
+	const char *reason;
+};
+
+/* The refusal as a short message next to the moved one: keywords carry no
+   text, but every client shows a message. Sent to doveadm save's stdin. */
+static void write_notice(FILE *f, const void *_ctx)
+{
+	const struct notice *ctx = _ctx;
+	const struct shoper_queue_request *req = ctx->req;
+	char subject[700], clean[600];
+	size_t i;
+
+	for (i = 0; ctx->reason[i] != '\0' && i + 1 < sizeof(clean); i++)
+		clean[i] = (unsigned char)ctx->reason[i] < 0x20
+				   ? ' '
+				   : ctx->reason[i];
+	clean[i] = '\0';
+	snprintf(subject, sizeof(subject), "Order %s (%s): status not changed",
+		 req->order_id, req->shop);
+	fputs("From: shoper-sync <MAILER-DAEMON@localhost>\r\n"
+	      "Subject: ",
+	      f);
+	put_encoded(f, subject);
+	fputs("\r\nMIME-Version: 1.0\r\n"
+	      "Content-Type: text/plain; charset=utf-8\r\n"
+	      "Content-Transfer-Encoding: 8bit\r\n\r\n",
+	      f);
+	fprintf(f, "The shop did not set order %s to status %s (",
+		req->order_id, req->status_id);
+	for (i = 0; req->status_name[i] != '\0'; i++)
+		fputc((unsigned char)req->status_name[i] < 0x20
+			      ? ' '
+			      : req->status_name[i],
+		      f);
+	fprintf(f, ").\r\nReason: %s\r\n", clean);
+}
+
+void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
+			      const struct shoper_queue_request *req,
+			      const char *reason)
+{
+	struct notice ctx = {req, reason};
+	struct args a;
+
+	start(&a, cfg, "save", NULL, true);
+	add(&a, "-u");
+	add(&a, req->user);
+	add(&a, "-m");
+	add(&a, req->mailbox);
+	if (run(&a, write_notice, &ctx, NULL) != 0)
+		fprintf(stderr,
+			"status change: user=%s shop=%s order=%s: could not "
+			"save the notice with %s\n",
+			req->user, req->shop, req->order_id, cfg->doveadm);
+}
+
+bool sync_scope_value_has(const char *value, const char *shop)
+{
+	static const char sep[] = " \t,";
+
+	if (value == NULL)
+		return false;
+	value += strspn(value, " \t");
+	size_t len = strlen(value);
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	/* only exactly "*" means every shop, as in the plugin */
+	if (len == 1 && value[0] == '*')
+		return true;
+	for (const char *p = value; *p != '\0';) {
+		p += strspn(p, sep);
+		size_t n = strcspn(p, sep);
+		if (n > 0 && n == strlen(shop) && memcmp(p, shop, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+struct scope {
+	char *user, *value; /* value NULL: unset */
+	int ret; /* 1 read, -1 doveadm failed */
+};
+static struct scope *scopes;
+static unsigned int n_scopes;
+
+static int read_scope(const struct shoper_sync_config *cfg, const char *user,
+		      char **value_r)
+{
+	struct args a;
+
+	*value_r = NULL;
+	/* the userdb field, else plugin {} (doveadm user shows only the
+	   former), as mail_user_plugin_getenv() reads it */
+	start(&a, cfg, "user", NULL, false);
+	add(&a, "-f");
+	add(&a, "shoper_shops");
+	add(&a, user);
+	if (run(&a, NULL, NULL, value_r) != 0) {
+		free(*value_r);
+		*value_r = NULL;
+		return -1;
+	}
+	if (*value_r == NULL) {
+		start(&a, cfg, "config", NULL, false);
+		add(&a, "-h");
+		add(&a, "plugin/shoper_shops");
+		(void)run(&a, NULL, NULL, value_r); /* unset: exit 1 */
+	}
+	return 1;
+}
+
+int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
+			   const char *user, const char *shop, char *why,
+			   size_t why_size)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_scopes; i++) {
+		if (strcmp(scopes[i].user, user) == 0)
+			break;
+	}
+	if (i == n_scopes) {
+		struct scope *s =
+			realloc(scopes, (n_scopes + 1) * sizeof(*scopes));
+		if (s == NULL) {
+			snprintf(why, why_size, "out of memory");
+			return -1;
+		}
+		scopes = s;
+		s[i].user = strdup(user);
+		s[i].ret = read_scope(cfg, user, &s[i].value);
+		if (s[i].user == NULL) {
+			free(s[i].value);
+			snprintf(why, why_size, "out of memory");
+			return -1;
+		}
+		n_scopes++;
+	}
+	if (scopes[i].ret < 0) {
+		snprintf(why, why_size,
+			 "could not read shoper_shops of user %s (%s user "
+			 "failed)",
+			 user, cfg->doveadm);
+		return -1;
+	}
+	if (!sync_scope_value_has(scopes[i].value, shop)) {
+		snprintf(why, why_size,
+			 "shop %s is not in the shoper_shops of user %s", shop,
+			 user);
+		return 0;
+	}
+	return 1;
+}
+
+void sync_doveadm_scope_forget(void)
+{
+	for (unsigned int i = 0; i < n_scopes; i++) {
+		free(scopes[i].user);
+		free(scopes[i].value);
+	}
+	free(scopes);
+	scopes = NULL;
+	n_scopes = 0;
+}

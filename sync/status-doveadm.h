@@ -1,0 +1,35 @@
+#ifndef SHOPER_SYNC_STATUS_DOVEADM_H
+#define SHOPER_SYNC_STATUS_DOVEADM_H
+
+/* doveadm for the status changes: the outcome keyword and the notice of a
+   refusal on the moved message (mail commands, through the doveadm server
+   when [sync] doveadm_socket is set), and the user's shoper_shops (doveadm
+   user, else doveadm config, as the plugin reads it). doveadm always gets
+   an argument vector, never a shell. */
+
+#include <stdbool.h>
+#include "config.h"
+#include "shoper-queue.h"
+
+/* doveadm flags OP -u USER KEYWORD mailbox M uid U; 0 when it exited 0. */
+int sync_doveadm_flags(const struct shoper_sync_config *cfg,
+		       const struct shoper_queue_request *req, const char *op,
+		       const char *keyword);
+/* doveadm save -u USER -m M of a short message with the reason. */
+void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
+			      const struct shoper_queue_request *req,
+			      const char *reason);
+
+/* Whether user's shoper_shops holds shop, by the plugin's rule: exactly
+   "*" means every shop, else names separated by spaces, tabs or commas;
+   unset or empty means none. 1 yes, 0 no (why in why), -1 doveadm failed.
+   Answers are kept until sync_doveadm_scope_forget(). */
+int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
+			   const char *user, const char *shop, char *why,
+			   size_t why_size);
+void sync_doveadm_scope_forget(void);
+
+/* The rule alone, on a shoper_shops value (NULL: unset). */
+bool sync_scope_value_has(const char *value, const char *shop);
+
+#endif
