@@ -16,6 +16,8 @@
 
 #define SHOPER_FOLDER_STATE ".shoper-status-folders"
 
+static bool list_warned;
+
 /* A status name as one mailbox level: no separator, no control bytes,
    nothing a mailbox list layout treats specially at the start. */
 static void append_level(string_t *str, const char *name, char sep,
@@ -203,8 +205,17 @@ void shoper_status_folders_sync(struct mail_user *user,
 	if (shoper_status_list_path(set->index_path, list_path,
 				    sizeof(list_path)) < 0 ||
 	    shoper_status_list_read(list_path, &list, &err) < 0) {
-		/* no list yet (shoper-sync hasn't run): no folders */
-		e_debug(user->event, "shoper: no status folders: %s", err.msg);
+		/* no list yet (shoper-sync hasn't run): no folders; one that
+		   can't be read hides them all, so the admin must hear of it
+		   (once: this process may serve many logins) */
+		if (errno == ENOENT || list_warned)
+			e_debug(user->event, "shoper: no status folders: %s",
+				err.msg);
+		else {
+			e_warning(user->event, "shoper: no status folders: %s",
+				  err.msg);
+			list_warned = TRUE;
+		}
 		p_array_init(folders_r, user->pool, 1);
 		return;
 	}
