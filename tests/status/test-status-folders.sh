@@ -185,7 +185,10 @@ check "message is in the status folder" stored erin Shoper.Wysłane m8
 check_not "not marked done" has_flag erin Shoper.Wysłane m8 '$ShoperStatus'
 shop_ctl DELETE /__test/faults >/dev/null
 run_sync
-check "carried out at the next sync" [ "$(shop_status $O8)" = 6 ] && [ "$(nwork)" -eq 0 ]
+check "not tried again before its next try" [ "$(shop_status $O8)" = 1 ] && [ "$(nwork)" -eq 1 ]
+touch -d '-2 hours' "$T"/index/queue/*.work	# its time has come
+run_sync
+check "carried out at the next sync after that" [ "$(shop_status $O8)" = 6 ] && [ "$(nwork)" -eq 0 ]
 check "then marked done" has_flag erin Shoper.Wysłane m8 '$ShoperStatusDone'
 
 # helper down while requests queue up, then the daemon starts

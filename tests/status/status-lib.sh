@@ -1,0 +1,86 @@
+# Shared setup of the status-change tests (source it after set -u): the two
+# test shops over TLS, a private Dovecot with the imap_shoper module and a
+# doveadm server socket, shoper-sync's configuration, and helpers.
+#   st_setup            everything up to the first sync and dc_start
+#   run_sync [CONF]     one sync; output in $T/sync.out (shown as # lines)
+#   use SHOP            shop_ctl talks to that shop
+#   new_order EMAIL     a new order (status 1) in the current shop
+: "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
+. "$TOP_SRCDIR/tests/lib/dovecot.sh"
+. "$TOP_SRCDIR/tests/lib/shop.sh"
+SYNC="$TOP_BUILDDIR/sync/shoper-sync"
+MOD="$TOP_BUILDDIR/plugin/.libs/lib99_imap_shoper_plugin.so"
+PY="$SHOP_PYTHON $TOP_SRCDIR/tests/status/status_imap.py"
+for f in "$SYNC" "$MOD" /usr/bin/doveadm; do
+	[ -e "$f" ] || { echo "1..0 # SKIP $f missing"; exit 0; }
+done
+
+SHOPS_PIDS=
+DAEMON_PID=
+st_cleanup() {
+	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
+	for p in $SHOPS_PIDS; do kill "$p" 2>/dev/null; done
+	dc_cleanup
+}
+
+st_setup() {
+	dc_setup
+	trap st_cleanup EXIT
+	trap 'exit 1' INT TERM
+	cp "$MOD" "$T/modules/"
+	cat >>"$T/conf/dovecot.conf" <<EOC
+protocol imap {
+  mail_plugins = \$mail_plugins imap_shoper
+}
+plugin {
+  shoper_status_folder = Shoper
+}
+service doveadm {
+  unix_listener doveadm-server {
+    user = root
+    mode = 0600
+  }
+}
+EOC
+	chgrp $DC_UID "$T/index"
+	chmod 2750 "$T/index"
+	shop_ca_init "$T/ca" >/dev/null 2>&1 ||
+		{ echo "1..0 # SKIP no CA"; exit 0; }
+	CONF=$T/shoper-sync.conf
+	printf '[sync]\nindex = %s\nstate_dir = %s/sstate\ntimeout = 10\ninterval = 300\ndoveadm = /usr/bin/doveadm\ndoveadm_config = %s/conf/dovecot.conf\n' \
+		"$DC_INDEX" "$T" "$T" >"$CONF"
+	for s in sklep1 sklep2; do
+		shop_start "$T/ca" $s --login api --password pw --orders 20 \
+			--customers 10 ||
+			{ echo "1..0 # SKIP shop did not start"; exit 0; }
+		SHOPS_PIDS="$SHOPS_PIDS $SHOP_PID"
+		eval "URL_$s=\$SHOP_URL"
+		printf 'pw\n' >"$T/$s.password"
+		chmod 600 "$T/$s.password"
+		printf '\n[shop %s]\nurl = %s\nlogin = api\npassword_file = %s/%s.password\nca_file = %s\n' \
+			$s "$SHOP_URL" "$T" $s "$SHOP_CA" >>"$CONF"
+	done
+}
+
+use() { eval "SHOP_URL=\$URL_$1"; }
+jget() { "$SHOP_PYTHON" -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+shop_status() { shop_ctl GET "/__test/orders/$1" | jget "['status_id']"; }
+new_order() {	# EMAIL: a new order in status 1 (Nowe); prints its id
+	shop_ctl POST /__test/orders "{\"email\": \"$1\", \"firstname\": \"Jan\", \"lastname\": \"Test\", \"sum\": \"10.00\", \"status_id\": \"1\"}" |
+		sed -n 's/.*"order_id": *"\([0-9]*\)".*/\1/p'
+}
+run_sync() {	# [CONF]
+	"$SYNC" -c "${1:-$CONF}" sync >"$T/sync.out" 2>&1; RC=$?
+	sed 's/^/# /' "$T/sync.out"
+}
+nfiles() { ls "$T/index/queue" 2>/dev/null | grep -c "$1\$"; }
+flags() { $PY flags $DC_IMAP_PORT "$1" "$2" "$3"; }
+has_flag() { flags "$1" "$2" "$3" | grep -q -F "$4"; }
+wait_for() {	# SECONDS CMD...: poll until CMD succeeds
+	_n=$(($1 * 5)); shift
+	while [ $_n -gt 0 ]; do "$@" && return 0; _n=$((_n - 1)); sleep 0.2; done
+	return 1
+}
+deliver() {	# ID FROM USER
+	dc_msg "$1" "$2" "order question" | dc_lmtp "$2" "$3@test.example" >/dev/null
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# [sync] doveadm_socket: shoper-sync sets the outcome keyword and saves the
+# notice through Dovecot's doveadm server (doveadm CMD -S SOCKET), so it
+# needs no root. The doveadm configuration shoper-sync is given has a mail
+# location that leads nowhere: only the server, with the real one, can
+# reach the mailboxes (the control run without the socket shows it).
+set -u
+: "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
+. "$TOP_SRCDIR/tests/status/status-lib.sh"
+st_setup
+
+# config checks first (no network): the key is known, and a path
+printf '[sync]\nbogus = 1\n[shop s]\nurl = https://127.0.0.1:1\nlogin = a\npassword_file = /nonexistent\n' >"$T/bad.conf"
+"$SYNC" -c "$T/bad.conf" sync >"$T/bad.out" 2>&1
+check "unknown key's message lists doveadm_socket" grep -q 'doveadm_socket' "$T/bad.out"
+printf '[sync]\ndoveadm_socket = run/doveadm-server\n[shop s]\nurl = https://127.0.0.1:1\nlogin = a\npassword_file = /nonexistent\n' >"$T/bad.conf"
+"$SYNC" -c "$T/bad.conf" sync >"$T/bad.out" 2>&1
+check "a relative doveadm_socket is refused" grep -q 'doveadm_socket = run/doveadm-server is not an absolute path' "$T/bad.out"
+
+use sklep2
+B1=$(new_order b1@example.com); B2=$(new_order b2@example.com)
+B3=$(new_order b3@example.com)
+run_sync
+check "first sync" [ "$RC" -eq 0 ]
+dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+for m in b1 b2 b3; do deliver $m $m@example.com alice; done
+W2=Shoper.sklep2.Wysłane
+check "doveadm server socket in the run dir" [ -S "$T/run/doveadm-server" ]
+
+mkdir -m 1777 "$T/nowhere"	# an empty mail store of its own
+sed "s|^mail_location = .*|mail_location = maildir:$T/nowhere/%u/Maildir|" \
+	"$T/conf/dovecot.conf" >"$T/conf/client.conf"
+sed "s|^doveadm_config = .*|doveadm_config = $T/conf/client.conf|" "$CONF" >"$T/local.conf"
+sed "s|^doveadm_config = .*|doveadm_config = $T/conf/client.conf\\
+doveadm_socket = $T/run/doveadm-server|" "$CONF" >"$T/socket.conf"
+check "socket configured" grep -q "^doveadm_socket = $T/run/doveadm-server\$" "$T/socket.conf"
+
+# control: run locally with that configuration, doveadm can't reach it
+check "UID MOVE b1" $PY move $DC_IMAP_PORT alice INBOX b1 $W2
+run_sync "$T/local.conf"
+check "control: change done" grep -q "order=$B1 .*result=done" "$T/sync.out"
+check "control: no keyword without the server" \
+	grep -q "order=$B1: could not set the outcome keyword" "$T/sync.out"
+check_not "control: b1 unmarked" has_flag alice $W2 b1 '$ShoperStatusDone'
+
+# through the doveadm server
+check "UID MOVE b2" $PY move $DC_IMAP_PORT alice INBOX b2 $W2
+run_sync "$T/socket.conf"
+check "change done" [ "$(shop_status $B2)" = 6 ]
+check_not "keyword set without complaint" grep -q 'could not' "$T/sync.out"
+check "\$ShoperStatusDone arrives over IMAP" has_flag alice $W2 b2 '$ShoperStatusDone'
+
+# a refusal: keyword and the notice (doveadm save -S) through the server
+shop_ctl POST /__test/config "{\"reject_status_change\": {\"order_id\": \"$B3\", \"error_description\": \"Zamowienie zablokowane\"}}" >/dev/null
+check "UID MOVE b3 into Anulowane" $PY move $DC_IMAP_PORT alice INBOX b3 Shoper.sklep2.Anulowane
+run_sync "$T/socket.conf"
+check "refused" grep -q "order=$B3 .*result=failed: .*zablokowane" "$T/sync.out"
+check "\$ShoperStatusFailed arrives over IMAP" \
+	has_flag alice Shoper.sklep2.Anulowane b3 '$ShoperStatusFailed'
+check "the notice is saved next to it" \
+	[ "$($PY text $DC_IMAP_PORT alice Shoper.sklep2.Anulowane 'Reason: shop sklep2')" -eq 1 ]
+
+echo "1..$DC_TESTNUM"
+[ "$DC_FAILED" -eq 0 ]
