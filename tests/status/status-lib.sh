@@ -2,6 +2,9 @@
 # test shops over TLS, a private Dovecot with the imap_shoper module and a
 # doveadm server socket, shoper-sync's configuration, and helpers.
 #   st_setup            everything up to the first sync and dc_start
+#                       (ST_DOVEADM_USER: owner of the doveadm server
+#                       socket, default root; ST_EXTRA_CONF: more lines
+#                       for dovecot.conf)
 #   run_sync [CONF]     one sync; output in $T/sync.out (shown as # lines)
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
@@ -37,10 +40,11 @@ plugin {
 }
 service doveadm {
   unix_listener doveadm-server {
-    user = root
+    user = ${ST_DOVEADM_USER:-root}
     mode = 0600
   }
 }
+${ST_EXTRA_CONF:-}
 EOC
 	chgrp $DC_UID "$T/index"
 	chmod 2750 "$T/index"
