@@ -4,6 +4,7 @@
    keywords; messages with the same keywords share one doveadm call. */
 #include "cmd.h"
 #include "filters.h"
+#include "status-doveadm.h"
 
 #include <spawn.h>
 #include <stdarg.h>
@@ -24,10 +25,8 @@ struct tag_ctx {
 	const char *user, *mailbox, *since;
 	bool dry_run;
 	struct filter_set set;
-	/* the user's shoper_shops; NULL: all shops ("*") */
-	char *shops_value;
-	const char **shops;
-	unsigned int n_shops;
+	/* the user's shoper_shops value, read as the plugin reads it */
+	const char *scope;
 	struct shoper_index_reader *reader;
 	struct tag_group *groups;
 	unsigned int n_groups, n_tagged, n_seen;
@@ -74,11 +73,25 @@ static void keywords_of(struct tag_ctx *t, const char *addr, struct fbuf *kw)
 	static struct shoper_index_result res;
 	struct shoper_error err;
 
-	if (shoper_index_lookup_email(t->reader, addr, t->shops, t->n_shops, 1,
-				      &res, &err) <= 0 ||
-	    res.count == 0)
+	const struct shoper_order *o = NULL;
+
+	if (shoper_index_lookup_email(t->reader, addr, NULL, 0, 0, &res,
+				      &err) <= 0)
 		return;
-	const struct shoper_order *o = &res.orders[0];
+	/* newest first across shops: the first one in the user's scope */
+	for (unsigned int i = 0; i < res.count && o == NULL; i++) {
+		char shop[128]; /* shop names have at most 64 bytes */
+		const struct shoper_str *n = &res.orders[i].shop;
+
+		if (n->len < sizeof(shop)) {
+			memcpy(shop, n->ptr, n->len);
+			shop[n->len] = '\0';
+			if (sync_scope_value_has(t->scope, shop))
+				o = &res.orders[i];
+		}
+	}
+	if (o == NULL)
+		return;
 	const char *type_kw = filter_type_keyword(o->status_type);
 	if (type_kw != NULL)
 		fbuf_str(kw, type_kw);
@@ -189,46 +202,6 @@ static int list_messages(struct tag_ctx *t)
 	return run_lines(t, argv, parse_line);
 }
 
-static void keep_value(struct tag_ctx *t, char *line)
-{
-	if (t->shops_value == NULL && line[strspn(line, " \t,")] != '\0')
-		t->shops_value = strdup(line);
-}
-
-/* The user's shoper_shops as the plugin reads it: the userdb field, else
-   the plugin {} setting. 1 set (t->shops filled, NULL for "*"), 0 unset
-   (the plugin does nothing for this user), -1 doveadm failed. */
-static int user_shops(struct tag_ctx *t)
-{
-	const char *argv[DOVEADM_MAX_ARGS + 1];
-
-	doveadm_argv(t, argv, "user", "-f", "shoper_shops", t->user, ARGS_END);
-	if (run_lines(t, argv, keep_value) < 0)
-		return -1;
-	if (t->shops_value == NULL) {
-		doveadm_argv(t, argv, "config", "-h", "plugin/shoper_shops",
-			     ARGS_END);
-		(void)run_lines(t, argv, keep_value); /* unset: exit 1 */
-	}
-	if (t->shops_value == NULL)
-		return 0;
-	char *v = t->shops_value + strspn(t->shops_value, " \t");
-	printf("shoper_shops of %s: %s\n", t->user, v);
-	if (strcmp(v, "*") == 0 || strncmp(v, "* ", 2) == 0 ||
-	    strncmp(v, "*\t", 2) == 0)
-		return 1;
-	/* spaces, tabs and commas separate the names, as in the plugin */
-	for (char *save = NULL, *w = strtok_r(v, " \t,", &save); w != NULL;
-	     w = strtok_r(NULL, " \t,", &save)) {
-		t->shops =
-			realloc(t->shops, (t->n_shops + 1) * sizeof(*t->shops));
-		if (t->shops == NULL)
-			abort();
-		t->shops[t->n_shops++] = w;
-	}
-	return 1;
-}
-
 static int tag_groups(struct tag_ctx *t)
 {
 	int ret = 0;
@@ -258,11 +231,15 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 		fprintf(stderr, "%s\n", err.msg);
 		return SYNC_EXIT_LOCAL;
 	}
-	int scope = user_shops(t);
-	if (scope <= 0) {
+	int scope = sync_doveadm_scope_value(t->cfg, t->user, &t->scope);
+	if (scope > 0 && t->scope != NULL)
+		printf("shoper_shops of %s: %s\n", t->user, t->scope);
+	if (scope <= 0 || t->scope == NULL) {
 		if (scope < 0)
 			fprintf(stderr, "%s user -f shoper_shops %s failed\n",
 				t->cfg->doveadm, t->user);
+		else if (scope == 0)
+			fprintf(stderr, "no such user %s\n", t->user);
 		else
 			fprintf(stderr,
 				"shoper_shops is not set for %s: the plugin "
@@ -271,6 +248,7 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 				"first\n",
 				t->user);
 		filter_set_free(&t->set);
+		sync_doveadm_scope_forget();
 		return SYNC_EXIT_FAIL;
 	}
 	t->reader = shoper_index_reader_new(t->cfg->index_path);
@@ -291,8 +269,7 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 		fbuf_free(&t->groups[i].uids);
 	}
 	free(t->groups);
-	free(t->shops);
-	free(t->shops_value);
+	sync_doveadm_scope_forget();
 	filter_set_free(&t->set);
 	return ret;
 }

@@ -228,9 +228,12 @@ bool sync_scope_value_has(const char *value, const char *shop)
 	return false;
 }
 
+/* doveadm user's exit status for a user the userdb doesn't know */
+#define DOVEADM_EX_NOUSER 67
+
 struct scope {
 	char *user, *value; /* value NULL: unset */
-	int ret; /* 1 read, -1 doveadm failed */
+	int ret; /* 1 read, 0 no such user, -1 doveadm failed */
 };
 static struct scope *scopes;
 static unsigned int n_scopes;
@@ -247,10 +250,11 @@ static int read_scope(const struct shoper_sync_config *cfg, const char *user,
 	add(&a, "-f");
 	add(&a, "shoper_shops");
 	add(&a, user);
-	if (run(&a, NULL, NULL, value_r) != 0) {
+	int status = run(&a, NULL, NULL, value_r);
+	if (status != 0) {
 		free(*value_r);
 		*value_r = NULL;
-		return -1;
+		return status == DOVEADM_EX_NOUSER ? 0 : -1;
 	}
 	if (*value_r == NULL) {
 		start(&a, cfg, "config", NULL, false);
@@ -261,32 +265,48 @@ static int read_scope(const struct shoper_sync_config *cfg, const char *user,
 	return 1;
 }
 
-int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
-			   const char *user, const char *shop, char *why,
-			   size_t why_size)
+/* The cached answer for user: its index in scopes, or -1 out of memory. */
+static int scope_of(const struct shoper_sync_config *cfg, const char *user)
 {
 	unsigned int i;
 
 	for (i = 0; i < n_scopes; i++) {
 		if (strcmp(scopes[i].user, user) == 0)
-			break;
+			return (int)i;
 	}
-	if (i == n_scopes) {
-		struct scope *s =
-			realloc(scopes, (n_scopes + 1) * sizeof(*scopes));
-		if (s == NULL) {
-			snprintf(why, why_size, "out of memory");
-			return -1;
-		}
-		scopes = s;
-		s[i].user = strdup(user);
-		s[i].ret = read_scope(cfg, user, &s[i].value);
-		if (s[i].user == NULL) {
-			free(s[i].value);
-			snprintf(why, why_size, "out of memory");
-			return -1;
-		}
-		n_scopes++;
+	struct scope *s = realloc(scopes, (n_scopes + 1) * sizeof(*scopes));
+	if (s == NULL)
+		return -1;
+	scopes = s;
+	s[i].user = strdup(user);
+	if (s[i].user == NULL)
+		return -1;
+	s[i].ret = read_scope(cfg, user, &s[i].value);
+	n_scopes++;
+	return (int)i;
+}
+
+int sync_doveadm_scope_value(const struct shoper_sync_config *cfg,
+			     const char *user, const char **value_r)
+{
+	int i = scope_of(cfg, user);
+
+	*value_r = NULL;
+	if (i < 0)
+		return -1;
+	*value_r = scopes[i].value;
+	return scopes[i].ret;
+}
+
+int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
+			   const char *user, const char *shop, char *why,
+			   size_t why_size)
+{
+	int i = scope_of(cfg, user);
+
+	if (i < 0) {
+		snprintf(why, why_size, "out of memory");
+		return -1;
 	}
 	if (scopes[i].ret < 0) {
 		snprintf(why, why_size,
@@ -294,6 +314,10 @@ int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
 			 "failed)",
 			 user, cfg->doveadm);
 		return -1;
+	}
+	if (scopes[i].ret == 0) {
+		snprintf(why, why_size, "no such user %s", user);
+		return 0;
 	}
 	if (!sync_scope_value_has(scopes[i].value, shop)) {
 		snprintf(why, why_size,

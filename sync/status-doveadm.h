@@ -22,11 +22,16 @@ void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
 
 /* Whether user's shoper_shops holds shop, by the plugin's rule: exactly
    "*" means every shop, else names separated by spaces, tabs or commas;
-   unset or empty means none. 1 yes, 0 no (why in why), -1 doveadm failed.
+   unset or empty means none. 1 yes, 0 no (why in why; also for a user
+   the userdb doesn't know), -1 doveadm failed (worth another try).
    Answers are kept until sync_doveadm_scope_forget(). */
 int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
 			   const char *user, const char *shop, char *why,
 			   size_t why_size);
+/* The user's shoper_shops value itself (NULL: unset), same cache: 1 read,
+   0 no such user, -1 doveadm failed or out of memory. */
+int sync_doveadm_scope_value(const struct shoper_sync_config *cfg,
+			     const char *user, const char **value_r);
 void sync_doveadm_scope_forget(void);
 
 /* The rule alone, on a shoper_shops value (NULL: unset). */
