@@ -99,9 +99,12 @@ static bool request_allowed(const struct shoper_sync_config *cfg,
 			 (long long)req->owner_uid);
 		return false;
 	}
-	if (sync_doveadm_scope_has(cfg, req->user, req->shop, out->reason,
-				   sizeof(out->reason)) != 1)
+	int ret = sync_doveadm_scope_has(cfg, req->user, req->shop, out->reason,
+					 sizeof(out->reason));
+	if (ret != 1) {
+		out->retry = ret < 0; /* auth or doveadm down: later */
 		return false;
+	}
 	if (in_index != 1) {
 		snprintf(out->reason, sizeof(out->reason), "order %s:%s %s",
 			 req->shop, req->order_id,
@@ -135,8 +138,9 @@ static void put_status(const struct shoper_sync_config *cfg,
 	if (ret == SHOPER_WEBAPI_OK) {
 		out->done = true;
 	} else {
-		out->retry = ret == SHOPER_WEBAPI_ERR_NETWORK ||
-			     ret == SHOPER_WEBAPI_ERR_STOPPED;
+		out->retry = out->unreachable =
+			ret == SHOPER_WEBAPI_ERR_NETWORK ||
+			ret == SHOPER_WEBAPI_ERR_STOPPED;
 		snprintf(out->reason, sizeof(out->reason), "%s", err.msg);
 	}
 	if (json != NULL)
@@ -188,9 +192,10 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 		put_status(cfg, shop, req, stop_flag, out);
 	if (out->retry) {
 		fprintf(stderr,
-			"status change: user=%s shop=%s order=%s: shop "
-			"unreachable: %s\n",
-			req->user, req->shop, req->order_id, out->reason);
+			"status change: user=%s shop=%s order=%s: %s%s\n",
+			req->user, req->shop, req->order_id,
+			out->unreachable ? "shop unreachable: " : "",
+			out->reason);
 		return;
 	}
 	/* the one log line per change */
@@ -244,15 +249,16 @@ static bool shop_down(const struct run_ctx *ctx, const char *shop)
 	return false;
 }
 
-/* The shop could not be reached: the request waits (its .work with the
-   next try as modification time) and the others go on. false when it
-   could not be set aside (the run stops rather than take it again). */
+/* The shop (or doveadm) could not be reached: the request waits (its
+   .work with the next try as modification time) and the others go on; a
+   shop down is remembered for the run. false when it could not be set
+   aside (the run stops rather than take it again). */
 static bool set_aside(struct run_ctx *ctx, struct shoper_queue_request *req,
-		      const char *work)
+		      const char *work, bool down)
 {
 	struct shoper_error err;
 
-	if (!shop_down(ctx, req->shop)) {
+	if (down && !shop_down(ctx, req->shop)) {
 		char **d = realloc(ctx->down,
 				   (ctx->n_down + 1) * sizeof(*ctx->down));
 		if (d != NULL && (d[ctx->n_down] = strdup(req->shop)) != NULL)
@@ -286,13 +292,13 @@ static int run_one(const struct shoper_sync_config *cfg, struct sync_state *st,
 
 	if (shop_down(ctx, req->shop)) {
 		/* no second wait for a timeout on the same shop */
-		return set_aside(ctx, req, work) ? 0 : -1;
+		return set_aside(ctx, req, work, true) ? 0 : -1;
 	}
 	sync_status_apply(cfg, st, req, stop_flag, &out);
 	if (out.retry) {
 		if (stop_flag != NULL && *stop_flag)
 			return -1; /* stopped: tried again next run */
-		return set_aside(ctx, req, work) ? 0 : -1;
+		return set_aside(ctx, req, work, out.unreachable) ? 0 : -1;
 	}
 	if (shoper_queue_done(ctx->dir, work, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);

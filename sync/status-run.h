@@ -19,7 +19,8 @@
 
 struct sync_status_outcome {
 	bool done; /* the shop accepted the change */
-	bool retry; /* shop unreachable: keep the request for later */
+	bool retry; /* keep the request for later: */
+	bool unreachable; /* the shop could not be reached (else doveadm) */
 	char reason[600]; /* why not, as the shop or the check said */
 };
 
