@@ -104,6 +104,7 @@ forge bob sklep1 "$A3" 7 INBOX 1	# bob's shoper_shops: sklep2 only
 forge alice sklep1 99999999 7 INBOX 1	# not in the index
 forge "" sklep2 "$B4" 7 INBOX 1	# no user, not written by root
 forge carol sklep1 "$A2" 7 INBOX 1	# no shoper_shops at all
+forge nosuchuser sklep2 "$B3" 7 INBOX 1	# unknown to the userdb
 run_sync
 use sklep1
 check "out-of-scope request not carried out" [ "$(shop_status $A3)" = 1 ]
@@ -117,9 +118,20 @@ check "user without shoper_shops refused" \
 check "status of $A2 unchanged" [ "$(shop_status $A2)" = 6 ]
 use sklep2
 check "request without a user from the mail group refused" [ "$(shop_status $B4)" = 1 ]
+check "request of an unknown user refused" \
+	grep -q "user=nosuchuser shop=sklep2 order=$B3 .*result=failed: no such user" "$T/sync.out"
+check "its order unchanged" [ "$(shop_status $B3)" = 6 ]
 check "and logged" grep -q "order=$B4 .*result=failed: request without a user" "$T/sync.out"
 use sklep1
 check "no PUT for any of them" [ "$(shop_ctl GET /__test/counters | sed -n 's/.*"status_puts": *\([0-9]*\).*/\1/p')" -eq "$PUTS0" ]
+# the scope can't be read (doveadm fails): kept for later, not refused
+sed 's|^doveadm = .*|doveadm = /bin/false|' "$GOOD_CONF" >"$T/false.conf"
+forge alice sklep1 "$A3" 7 INBOX 1
+run_sync "$T/false.conf"
+check "scope unreadable: request kept" [ "$(nfiles .work)" -eq 1 ]
+check "and not refused" grep -q "order=$A3: could not read shoper_shops" "$T/sync.out"
+check_not "nor logged as a change" grep -q "order=$A3 .*result=" "$T/sync.out"
+rm -f "$Q"/*.work
 # dave's shoper_shops is "*": every shop
 forge dave sklep1 "$A3" 7 INBOX 1
 run_sync
