@@ -24,6 +24,10 @@
 #define SHOPER_USER_CONTEXT(obj) MODULE_CONTEXT(obj, shoper_user_module)
 #define SHOPER_MAIL_CONTEXT(obj) MODULE_CONTEXT(obj, shoper_mail_module)
 #define SHOPER_STREAM_PREFIX "shoper-filter-"
+/* copies kept for later recipients of one transaction (each is a raw
+   mailbox): a transaction to many recipients of many scopes mustn't keep
+   one per scope until it ends */
+#define SHOPER_MAX_COPIES 4
 
 /* A filtered copy of the original with one header block. Recipients whose
    lookups give the same block (same scope) share it: its bytes depend
@@ -332,6 +336,13 @@ static struct shoper_copy *shoper_copy_get(struct shoper_source *src,
 	{
 		if (strcmp(copy->block_lf, block) == 0)
 			return copy;
+	}
+	if (array_count(&src->copies) >= SHOPER_MAX_COPIES) {
+		/* recipients are delivered one after the other: the
+		   earlier ones are done with their copies */
+		copy = array_idx_elem(&src->copies, 0);
+		shoper_copy_free(copy);
+		array_pop_front(&src->copies);
 	}
 	copy = p_new(src->pool, struct shoper_copy, 1);
 	copy->block_lf = p_strdup(src->pool, block);
