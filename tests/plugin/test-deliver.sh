@@ -5,6 +5,13 @@
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 dc_setup
 trap 'dc_cleanup' EXIT INT TERM
+# more scopes for one transaction: shoper_max_orders makes blocks differ
+for u in "m1 1" "m2 2" "m3 3"; do
+	set -- $u
+	dc_user "$1" "userdb_shoper_shops=sklep1,sklep2 userdb_shoper_max_orders=$2"
+done
+dc_user s1 "userdb_shoper_shops=sklep1"
+chown -R $DC_UID:$DC_UID "$T/home"
 dc_index <"$TOP_SRCDIR/tests/plugin/orders.jsonl"
 
 # alice files a copy into one folder per header whose value is as expected
@@ -202,6 +209,23 @@ scope_test() {	# label
 	check "$1: alice's copy has our status type only" \
 		[ "$(dc_hdr "$(dc_find alice "" "f$1")" X-Shoper-Order-Status-Type)" = in-progress ]
 }
+# more scopes in one transaction than the plugin keeps copies for: five
+# different header blocks (shops, shoper_max_orders), then dave, whose
+# block equals alice's (the first copy, long freed)
+dc_msg many 'Jan <jan@example.com>' | dc_lmtp jan@example.com alice@test.example m1@test.example m2@test.example bob@test.example s1@test.example m3@test.example dave@test.example >/dev/null
+ok $? "one transaction to seven recipients of six scopes accepted"
+many_ok=0
+for want in "alice sklep2:777, sklep1:12345, sklep1:12001" "m1 sklep2:777" \
+	"m2 sklep2:777, sklep1:12345" "bob sklep2:777" \
+	"s1 sklep1:12345, sklep1:12001" \
+	"m3 sklep2:777, sklep1:12345, sklep1:12001" \
+	"dave sklep2:777, sklep1:12345, sklep1:12001"; do
+	u=${want%% *}
+	got=$(dc_hdr "$(dc_find "$u" "" many)" X-Shoper-Orders)
+	[ "$got" = "${want#* }" ] || { many_ok=1; echo "# $u: '$got'"; }
+done
+ok $many_ok "each of the seven recipients got its own scope's X-Shoper-Orders"
+
 scope_test sieve
 # without Sieve, LMTP hands recipients 2..n the first saved copy
 dc_stop
