@@ -17,6 +17,7 @@
 #include "shoper-index.h"
 #include "shoper-queue.h"
 #include "shoper-status-folders.h"
+#include "shoper-status-binding.h"
 
 #define SHOPER_USER_CONTEXT(obj) MODULE_CONTEXT(obj, imap_shoper_user_module)
 #define SHOPER_BOX_CONTEXT(obj)                                                \
@@ -63,7 +64,8 @@ static bool copy_str(char *dst, size_t size, const char *src)
 }
 
 /* Fills req for mail dropped into folder; FALSE (logged) when the message
-   asks for nothing or for something this user may not do. */
+   asks for nothing, for something this user may not do, or for an order
+   that is not the message's (see shoper-status-binding.h). */
 static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 				     const struct shoper_status_folder *folder,
 				     struct shoper_queue_request *req)
@@ -104,6 +106,16 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 		e_warning(user->event, "shoper: %s refused: %s", what,
 			  ret == 0 ? "no such order in the index"
 				   : "index unavailable");
+		return FALSE;
+	}
+	/* the headers alone may be forged (APPENDed, or stored before the
+	   delivery plugin stripped them): the order must be this sender's */
+	ret = shoper_status_binding_check(mail, suser->set, &order, order_id);
+	if (ret <= 0) {
+		e_warning(user->event, "shoper: %s refused: %s", what,
+			  ret == 0 ? "the message is not from this order's "
+				     "customer"
+				   : "the message's header is unreadable");
 		return FALSE;
 	}
 	i_zero(req);
