@@ -8,6 +8,7 @@
 #   run_sync [CONF]     one sync; output in $T/sync.out (shown as # lines)
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
+#   counter NAME        a counter of the current shop (status_puts)
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
@@ -88,3 +89,7 @@ wait_for() {	# SECONDS CMD...: poll until CMD succeeds
 deliver() {	# ID FROM USER
 	dc_msg "$1" "$2" "order question" | dc_lmtp "$2" "$3@test.example" >/dev/null
 }
+counter() {	# NAME: the current shop's counter (status_puts, ...)
+	shop_ctl GET /__test/counters | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p"
+}
+stored() { flags "$@" >/dev/null; }	# USER MAILBOX ID: the message is there

@@ -69,10 +69,12 @@ cp "$GOOD_CONF" "$CONF"
 touch -d '-2 hours' "$T"/index/queue/*.work
 run_sync
 use sklep1
-check "kept requests carried out when the shop is back" \
-	[ "$(shop_status $A1)" = 6 ] && [ "$(shop_status $A2)" = 6 ]
+check "kept request for $A1 carried out when the shop is back" \
+	[ "$(shop_status $A1)" = 6 ]
+check "and the one for $A2" [ "$(shop_status $A2)" = 6 ]
 check "a1 marked done" has_flag alice $W1 a1 '$ShoperStatusDone'
-check "queue empty" [ "$(nfiles .work)" -eq 0 ] && [ "$(nfiles .req)" -eq 0 ]
+check "no .work left" [ "$(nfiles .work)" -eq 0 ]
+check "no .req left" [ "$(nfiles .req)" -eq 0 ]
 
 # --- unreadable .work files go aside, the rest goes on ---
 Q=$T/index/queue
