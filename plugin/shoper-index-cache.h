@@ -4,7 +4,9 @@
 /* One index reader per process, shared by all deliveries of that process
    (an LMTP process serves many). Failures are logged once per change of
    state (and again every SHOPER_WARN_INTERVAL_SECS while it lasts), never
-   once per message. */
+   once per message, and a recovery once. The limit is shared by all mail
+   processes (dovecot-lda: one per message) through the stamp
+   <index dir>/queue/.shoper-warned when that directory is writable. */
 
 #define SHOPER_WARN_INTERVAL_SECS (10 * 60)
 
