@@ -4,7 +4,8 @@
 #   st_setup            everything up to the first sync and dc_start
 #                       (ST_DOVEADM_USER: owner of the doveadm server
 #                       socket, default root; ST_EXTRA_CONF: more lines
-#                       for dovecot.conf)
+#                       for dovecot.conf; ST_ORDERS, ST_CUSTOMERS: the
+#                       shops' generated data, default 20 and 10)
 #   run_sync [CONF]     one sync; output in $T/sync.out (shown as # lines)
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
@@ -55,8 +56,8 @@ EOC
 	printf '[sync]\nindex = %s\nstate_dir = %s/sstate\ntimeout = 10\ninterval = 300\ndoveadm = /usr/bin/doveadm\ndoveadm_config = %s/conf/dovecot.conf\n' \
 		"$DC_INDEX" "$T" "$T" >"$CONF"
 	for s in sklep1 sklep2; do
-		shop_start "$T/ca" $s --login api --password pw --orders 20 \
-			--customers 10 ||
+		shop_start "$T/ca" $s --login api --password pw \
+			--orders ${ST_ORDERS:-20} --customers ${ST_CUSTOMERS:-10} ||
 			{ echo "1..0 # SKIP shop did not start"; exit 0; }
 		SHOPS_PIDS="$SHOPS_PIDS $SHOP_PID"
 		eval "URL_$s=\$SHOP_URL"

@@ -4,64 +4,13 @@
 # imaplib doing UID MOVE / UID COPY / APPEND.
 set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
-. "$TOP_SRCDIR/tests/lib/dovecot.sh"
-. "$TOP_SRCDIR/tests/lib/shop.sh"
-SYNC="$TOP_BUILDDIR/sync/shoper-sync"
-MOD="$TOP_BUILDDIR/plugin/.libs/lib99_imap_shoper_plugin.so"
+ST_ORDERS=40 ST_CUSTOMERS=20
+. "$TOP_SRCDIR/tests/status/status-lib.sh"
 # one interpreter for every helper (a pyenv shim costs a second a call)
-PY="$SHOP_PYTHON $TOP_SRCDIR/tests/status/status_imap.py"
 DC_PY="$SHOP_PYTHON $TOP_SRCDIR/tests/lib/dovecot_client.py"
-for f in "$SYNC" "$MOD" /usr/bin/doveadm; do
-	[ -e "$f" ] || { echo "1..0 # SKIP $f missing"; exit 0; }
-done
-
-SHOPS_PIDS=
-DAEMON_PID=
-cleanup() {
-	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
-	for p in $SHOPS_PIDS; do kill "$p" 2>/dev/null; done
-	dc_cleanup
-}
-dc_setup
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+st_setup
 dc_user erin "userdb_shoper_shops=sklep1"
 chown $DC_UID:$DC_UID "$T/home/erin"
-cp "$MOD" "$T/modules/"
-cat >>"$T/conf/dovecot.conf" <<EOC
-protocol imap {
-  mail_plugins = \$mail_plugins imap_shoper
-}
-plugin {
-  shoper_status_folder = Shoper
-}
-EOC
-# the index dir's group is the mail processes' group (as DESIGN.md says)
-chgrp $DC_UID "$T/index"
-chmod 2750 "$T/index"
-
-shop_ca_init "$T/ca" >/dev/null 2>&1 || { echo "1..0 # SKIP no CA"; exit 0; }
-CONF=$T/shoper-sync.conf
-printf '[sync]\nindex = %s\nstate_dir = %s/sstate\ntimeout = 10\ninterval = 300\ndoveadm = /usr/bin/doveadm\ndoveadm_config = %s/conf/dovecot.conf\n' \
-	"$DC_INDEX" "$T" "$T" >"$CONF"
-for s in sklep1 sklep2; do
-	shop_start "$T/ca" $s --login api --password pw --orders 40 \
-		--customers 20 || { echo "1..0 # SKIP shop did not start"; exit 0; }
-	SHOPS_PIDS="$SHOPS_PIDS $SHOP_PID"
-	eval "URL_$s=\$SHOP_URL"
-	printf 'pw\n' >"$T/$s.password"
-	chmod 600 "$T/$s.password"
-	printf '\n[shop %s]\nurl = %s\nlogin = api\npassword_file = %s/%s.password\nca_file = %s\n' \
-		$s "$SHOP_URL" "$T" $s "$SHOP_CA" >>"$CONF"
-done
-use() { eval "SHOP_URL=\$URL_$1"; }
-jget() { "$SHOP_PYTHON" -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-counter() { shop_ctl GET /__test/counters | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p"; }
-shop_status() { shop_ctl GET "/__test/orders/$1" | jget "['status_id']"; }
-new_order() {	# EMAIL: a new order in status 1 (Nowe); prints its id
-	shop_ctl POST /__test/orders "{\"email\": \"$1\", \"firstname\": \"Jan\", \"lastname\": \"Test\", \"sum\": \"10.00\", \"status_id\": \"1\"}" |
-		sed -n 's/.*"order_id": *"\([0-9]*\)".*/\1/p'
-}
 index_status() {	# EMAIL ORDER: the order's status id in the index
 	"$SYNC" -c "$CONF" lookup --json "$1" 2>/dev/null | "$SHOP_PYTHON" -c '
 import json, sys
@@ -74,19 +23,7 @@ def walk(x):
         for y in x: walk(y)
 walk(json.load(sys.stdin))' "$2"
 }
-run_sync() { "$SYNC" -c "$CONF" sync >"$T/sync.out" 2>&1; RC=$?; sed 's/^/# /' "$T/sync.out"; }
 nreq() { ls "$T/index/queue" 2>/dev/null | grep -c '\.req$'; }
-flags() { $PY flags $DC_IMAP_PORT "$1" "$2" "$3"; }
-has_flag() { flags "$1" "$2" "$3" | grep -q -F "$4"; }
-stored() { flags "$@" >/dev/null; }	# USER MAILBOX ID: the message is there
-wait_for() {	# SECONDS CMD...: poll until CMD succeeds
-	_n=$(($1 * 5)); shift
-	while [ $_n -gt 0 ]; do "$@" && return 0; _n=$((_n - 1)); sleep 0.2; done
-	return 1
-}
-deliver() {	# ID FROM USER
-	dc_msg "$1" "$2" "order question" | dc_lmtp "$2" "$3@test.example" >/dev/null
-}
 
 use sklep1
 O1=$(new_order c1@example.com); O2=$(new_order c2@example.com)
