@@ -110,6 +110,7 @@ struct shoper_status_entry {
 
 struct shoper_status_list {
 	unsigned int count;
+	unsigned int alloc; /* entries allocated; start from a zeroed list */
 	struct shoper_status_entry *items;
 };
 
