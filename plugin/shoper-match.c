@@ -11,8 +11,6 @@
 #include "mail-storage-private.h"
 #include "shoper-match.h"
 
-#define SHOPER_SUBJECT_MAX_NUMBERS 5
-
 static const char *shoper_address(const char *value, pool_t pool)
 {
 	struct message_address *addr;
@@ -248,33 +246,25 @@ static int shoper_match_subject(struct shoper_index_reader *reader,
 				struct shoper_lookup *lookup_r,
 				const char **error_r)
 {
-	regmatch_t m[10];
-	struct shoper_order *order;
-	unsigned int g = set->subject_group, n;
+	struct shoper_subject_iter it = {subject, 0};
+	struct shoper_order *order = NULL;
+	const char *base, *num;
+	size_t len;
 	int ret;
 
 	/* an order number only counts within the user's shops */
-	if (subject == NULL || set->subject_re == NULL || g >= N_ELEMENTS(m))
+	if (subject == NULL)
 		return 0;
-	for (n = 0; n < SHOPER_SUBJECT_MAX_NUMBERS; n++) {
-		if (regexec(set->subject_re, subject, g + 1, m, 0) != 0)
-			return 0;
-		if (m[g].rm_so >= 0 && m[g].rm_eo > m[g].rm_so) {
-			const char *id = t_strndup(subject + m[g].rm_so,
-						   m[g].rm_eo - m[g].rm_so);
-			ret = shoper_match_order_id(reader, set, id, pool,
-						    &order, error_r);
-			if (ret != 0) {
-				if (ret < 0)
-					return -1;
-				break;
-			}
-		}
-		if (m[0].rm_eo <= 0)
-			return 0;
-		subject += m[0].rm_eo;
+	while (order == NULL &&
+	       shoper_subject_next(set, &it, &base, &num, &len)) {
+		ret = shoper_match_order_id(reader, set, t_strndup(num, len),
+					    pool, &order, error_r);
+		if (ret < 0)
+			return -1;
+		if (ret == 0)
+			order = NULL;
 	}
-	if (n == SHOPER_SUBJECT_MAX_NUMBERS)
+	if (order == NULL)
 		return 0;
 	/* the customer's other orders come from the order's e-mail */
 	if (order->email.len == 0 ||

@@ -180,3 +180,31 @@ bool shoper_settings_shop_allowed(const struct shoper_settings *set,
 	}
 	return FALSE;
 }
+
+bool shoper_subject_next(const struct shoper_settings *set,
+			 struct shoper_subject_iter *it, const char **base_r,
+			 const char **num_r, size_t *len_r)
+{
+	regmatch_t m[10];
+	unsigned int g = set->subject_group;
+
+	if (set->subject_re == NULL || g >= N_ELEMENTS(m))
+		return FALSE;
+	while (it->p != NULL && it->n < SHOPER_SUBJECT_MAX_NUMBERS) {
+		const char *base = it->p;
+
+		it->n++;
+		if (regexec(set->subject_re, base, g + 1, m, 0) != 0)
+			break;
+		/* no progress (an empty match): this is the last try */
+		it->p = m[0].rm_eo <= 0 ? NULL : base + m[0].rm_eo;
+		if (m[g].rm_so >= 0 && m[g].rm_eo > m[g].rm_so) {
+			*base_r = base;
+			*num_r = base + m[g].rm_so;
+			*len_r = (size_t)(m[g].rm_eo - m[g].rm_so);
+			return TRUE;
+		}
+	}
+	it->p = NULL;
+	return FALSE;
+}

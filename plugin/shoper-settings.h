@@ -48,6 +48,20 @@ struct shoper_settings {
 int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 			 const char **error_r);
 
+/* Walks the order numbers shoper_subject_pattern finds in a subject (its
+   last group), at most SHOPER_SUBJECT_MAX_NUMBERS: start with
+   { subject, 0 }; each TRUE gives the number at *num_r (len_r bytes)
+   inside the text searched from *base_r. Empty groups are skipped but
+   counted. */
+#define SHOPER_SUBJECT_MAX_NUMBERS 5
+struct shoper_subject_iter {
+	const char *p;
+	unsigned int n;
+};
+bool shoper_subject_next(const struct shoper_settings *set,
+			 struct shoper_subject_iter *it, const char **base_r,
+			 const char **num_r, size_t *len_r);
+
 /* Frees what settings keep for the whole process (the compiled subject
    pattern). Called from the modules' deinit. */
 void shoper_settings_deinit(void);

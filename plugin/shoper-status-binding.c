@@ -9,9 +9,6 @@
 #include "shoper-index.h"
 #include "shoper-status-binding.h"
 
-/* the delivery's subject matching tries this many numbers too */
-#define SHOPER_BINDING_MAX_NUMBERS 5
-
 static const char *const shoper_binding_address_headers[] = {"From", "Reply-To",
 							     "Return-Path"};
 
@@ -52,27 +49,18 @@ static bool shoper_binding_whole(const char *subject, size_t start, size_t end)
 	       !i_isdigit(subject[end]);
 }
 
+/* the numbers the delivery's subject matching would try */
 static bool shoper_binding_subject_re(const struct shoper_settings *set,
 				      const char *subject, const char *id)
 {
-	regmatch_t m[10];
-	unsigned int g = set->subject_group;
-	const char *p = subject;
+	struct shoper_subject_iter it = {subject, 0};
+	const char *base, *num;
 	size_t len;
 
-	if (g >= N_ELEMENTS(m))
-		return FALSE;
-	for (unsigned int n = 0; n < SHOPER_BINDING_MAX_NUMBERS; n++) {
-		if (regexec(set->subject_re, p, g + 1, m, 0) != 0)
-			return FALSE;
-		len = m[g].rm_so >= 0 ? (size_t)(m[g].rm_eo - m[g].rm_so) : 0;
-		if (len > 0 && len == strlen(id) &&
-		    memcmp(p + m[g].rm_so, id, len) == 0 &&
-		    shoper_binding_whole(p, m[g].rm_so, m[g].rm_eo))
+	while (shoper_subject_next(set, &it, &base, &num, &len)) {
+		if (len == strlen(id) && memcmp(num, id, len) == 0 &&
+		    shoper_binding_whole(base, num - base, num - base + len))
 			return TRUE;
-		if (m[0].rm_eo <= 0)
-			return FALSE;
-		p += m[0].rm_eo;
 	}
 	return FALSE;
 }
