@@ -43,6 +43,15 @@ int cmd_filters(struct cmd_ctx *ctx)
 			ret = SYNC_EXIT_LOCAL;
 		} else {
 			filters_sieve_build(cfg, &set, &text);
+			if (cfg->filters_mode_folders) {
+				fputs("# --- shoper.sieve (sieve_before)\n",
+				      stdout);
+				fputs(text.data, stdout);
+				fbuf_free(&text);
+				fputs("# --- shoper-after.sieve (sieve_after)\n",
+				      stdout);
+				filters_sieve_after_build(cfg, &text);
+			}
 			fputs(text.data, stdout);
 			fbuf_free(&text);
 			filter_set_free(&set);

@@ -91,14 +91,38 @@ static int run_sievec(const char *script, const char *svbin,
 	return 1;
 }
 
+/* Write dir/name.sieve when its text differs and compile it to
+   dir/name.svbin. Returns 1 written, 0 unchanged, -1 error. */
+static int write_script(const char *dir, const char *name,
+			const struct fbuf *text, struct shoper_error *err)
+{
+	char path[4096], svbin[4096], base[256];
+	int ret;
+
+	filters_pathf(base, sizeof(base), "%s.sieve", name);
+	filters_pathf(path, sizeof(path), "%s/%s.sieve", dir, name);
+	filters_pathf(svbin, sizeof(svbin), "%s/%s.svbin", dir, name);
+	/* `shoper-sync filters` writes without the state lock: only old
+	   temporary files are surely abandoned */
+	(void)shoper_file_clean_tmp(dir, base, SYNC_STALE_TMP_SECS, NULL);
+	ret = filters_write_file(path, text->data, text->len, err);
+	if (ret >= 0 && (ret > 0 || access(svbin, F_OK) < 0)) {
+		int cret = run_sievec(path, svbin, err);
+		if (cret == 0 && ret > 0)
+			(void)unlink(svbin); /* no sievec: never a stale one */
+		if (cret < 0)
+			ret = -1;
+	}
+	return ret;
+}
+
 int sync_filters_update(const struct shoper_sync_config *cfg,
 			struct sync_state *st, bool *changed_r,
 			struct shoper_error *err)
 {
 	struct filter_set set = {0};
-	struct fbuf text = {0};
-	char path[4096], svbin[4096];
-	int ret, vret;
+	struct fbuf text = {0}, after = {0};
+	int ret, aret = -1, vret = -1;
 
 	if (changed_r != NULL)
 		*changed_r = false;
@@ -112,27 +136,19 @@ int sync_filters_update(const struct shoper_sync_config *cfg,
 	if (filter_set_load(cfg, st, &set, err) < 0)
 		return -1;
 	filters_sieve_build(cfg, &set, &text);
-	filters_pathf(path, sizeof(path), "%s/shoper.sieve", cfg->filters_dir);
-	filters_pathf(svbin, sizeof(svbin), "%s/shoper.svbin",
-		      cfg->filters_dir);
-	/* `shoper-sync filters` writes without the state lock: only old
-	   temporary files are surely abandoned */
-	(void)shoper_file_clean_tmp(cfg->filters_dir, "shoper.sieve",
-				    SYNC_STALE_TMP_SECS, NULL);
-	ret = filters_write_file(path, text.data, text.len, err);
+	filters_sieve_after_build(cfg, &after);
+	ret = write_script(cfg->filters_dir, "shoper", &text, err);
+	if (ret >= 0)
+		aret = write_script(cfg->filters_dir, "shoper-after", &after,
+				    err);
+	if (aret >= 0)
+		vret = filters_virtual_sync(cfg->filters_dir, &set, err);
 	fbuf_free(&text);
-	if (ret >= 0 && (ret > 0 || access(svbin, F_OK) < 0)) {
-		int cret = run_sievec(path, svbin, err);
-		if (cret == 0 && ret > 0)
-			(void)unlink(svbin); /* no sievec: never a stale one */
-		if (cret < 0)
-			ret = -1;
-	}
-	vret = ret < 0 ? -1 : filters_virtual_sync(cfg->filters_dir, &set, err);
+	fbuf_free(&after);
 	filter_set_free(&set);
-	if (ret < 0 || vret < 0)
+	if (ret < 0 || aret < 0 || vret < 0)
 		return -1;
 	if (changed_r != NULL)
-		*changed_r = ret > 0 || vret > 0;
+		*changed_r = ret > 0 || aret > 0 || vret > 0;
 	return 0;
 }

@@ -56,9 +56,13 @@ int filter_set_load(const struct shoper_sync_config *cfg, struct sync_state *st,
 		    struct filter_set *set, struct shoper_error *err);
 void filter_set_free(struct filter_set *set);
 
-/* The Sieve script's text. */
+/* The sieve_before script's text (keywords; never cancels the keep). */
 void filters_sieve_build(const struct shoper_sync_config *cfg,
 			 const struct filter_set *set, struct fbuf *out);
+/* The sieve_after script's text (the filing of tags+folders; a comment
+   only in tags mode, so the Dovecot configuration needs no change). */
+void filters_sieve_after_build(const struct shoper_sync_config *cfg,
+			       struct fbuf *out);
 /* dovecot-virtual text of one status folder. */
 void filters_virtual_build(const struct filter_status *s, struct fbuf *out);
 /* Directory name (fs layout, modified UTF-7) of a status folder. */

@@ -72,7 +72,8 @@ filters_mode = ${1:-tags}
 filters_folders = Orders/
 EOC
 	fl_add_shop sklep1 --orders 20 --customers 10 || exit 1
-	DC_EXTRA_PLUGIN_SETTINGS="sieve_before = $T/filters/shoper.sieve"
+	DC_EXTRA_PLUGIN_SETTINGS="sieve_before = $T/filters/shoper.sieve
+  sieve_after = $T/filters/shoper-after.sieve"
 	DC_PLUGINS="shoper sieve virtual"
 	DC_EXTRA_CONF="protocol imap {
   mail_plugins = \$mail_plugins virtual

@@ -18,11 +18,14 @@ F=$T/filters
 check "sync wrote shoper.sieve" test -s "$F/shoper.sieve"
 check "sievec compiled it" test -s "$F/shoper.svbin"
 check "status name in the script" grep -q '"Wysłane"' "$F/shoper.sieve"
+check "tags mode: the sieve_after script is there and does nothing" sh -c \
+	"test -s '$F/shoper-after.svbin' && ! grep -q '^[^#]' '$F/shoper-after.sieve'"
 check "virtual folder for Wysłane (modified UTF-7 directory)" \
 	grep -q '^  HEADER X-Shoper-Order-Status "Wysłane"$' \
 	"$F/virtual/Wys&AUI-ane/dovecot-virtual"
 
 before=$(ls -li --time-style=+%s.%N "$F/shoper.sieve" "$F/shoper.svbin" \
+	"$F/shoper-after.sieve" "$F/shoper-after.svbin" \
 	"$F/virtual/Wys&AUI-ane/dovecot-virtual")
 sleep 1
 fl_sync filters
@@ -30,6 +33,7 @@ check "filters run again: unchanged" \
 	test "$RC" = 0 -a "$OUT" = "filters $F: unchanged"
 fl_sync sync
 after=$(ls -li --time-style=+%s.%N "$F/shoper.sieve" "$F/shoper.svbin" \
+	"$F/shoper-after.sieve" "$F/shoper-after.svbin" \
 	"$F/virtual/Wys&AUI-ane/dovecot-virtual")
 check "no rewrite, no recompile when the statuses did not change" \
 	test "$before" = "$after"
@@ -80,7 +84,7 @@ check "script has the new name" grep -q '"Wysłane kurierem"' "$F/shoper.sieve"
 check_not "script lost the old name" grep -q '"Wysłane"' "$F/shoper.sieve"
 check "svbin recompiled" \
 	test "$(ls -li --time-style=+%s.%N "$F/shoper.svbin")" != \
-	"$(echo "$before" | grep svbin)"
+	"$(echo "$before" | grep -F /shoper.svbin)"
 check "old virtual folder removed" test ! -e "$F/virtual/Wys&AUI-ane"
 check "new virtual folder" test -f "$F/virtual/Wys&AUI-ane kurierem/dovecot-virtual"
 dc_msg m5 jan@example.com | dc_lmtp jan@example.com alice@test.example >/dev/null
