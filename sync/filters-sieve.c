@@ -50,8 +50,11 @@ void filters_sieve_build(const struct shoper_sync_config *cfg,
 	fbuf_str(b, "require [\"imap4flags\"];\n\n");
 	fbuf_str(b, "if exists \"X-Shoper-Order-Id\" {\n");
 	build_types(b);
+	/* i;octet: names differing only in ASCII case are two statuses
+	   (the default i;ascii-casemap would give both keywords) */
 	for (unsigned int i = 0; i < set->n; i++) {
-		fbuf_str(b, "  if header :is \"X-Shoper-Order-Status\" ");
+		fbuf_str(b, "  if header :is :comparator \"i;octet\" "
+			    "\"X-Shoper-Order-Status\" ");
 		fbuf_quoted(b, set->st[i].name);
 		fbuf_str(b, " {\n    addflag ");
 		fbuf_quoted(b, set->st[i].keyword);

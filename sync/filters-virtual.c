@@ -15,10 +15,18 @@
    by the plugin itself). */
 static const char virtual_patterns[] = "*\n-Trash\n-Trash/*\n-Junk\n-Junk/*\n";
 
+/* The status keyword is the exact test (the generated Sieve compares the
+   name byte for byte); HEADER alone is a case-insensitive substring
+   match, so "Wysłane" would list "Wysłane do paczkomatu". HEADER stays
+   as a second condition: mail tagged under an earlier keyword list (a
+   new status taking a clashing slug's plain keyword) keeps its own
+   status's header. */
 void filters_virtual_build(const struct filter_status *s, struct fbuf *out)
 {
 	fbuf_str(out, virtual_patterns);
-	fbuf_str(out, "  HEADER X-Shoper-Order-Status ");
+	fbuf_str(out, "  KEYWORD ");
+	fbuf_str(out, s->keyword);
+	fbuf_str(out, " HEADER X-Shoper-Order-Status ");
 	fbuf_quoted(out, s->name);
 	fbuf_str(out, "\n");
 }

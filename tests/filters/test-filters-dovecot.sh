@@ -21,7 +21,7 @@ check "status name in the script" grep -q '"Wysłane"' "$F/shoper.sieve"
 check "tags mode: the sieve_after script is there and does nothing" sh -c \
 	"test -s '$F/shoper-after.svbin' && ! grep -q '^[^#]' '$F/shoper-after.sieve'"
 check "virtual folder for Wysłane (modified UTF-7 directory)" \
-	grep -q '^  HEADER X-Shoper-Order-Status "Wysłane"$' \
+	grep -q '^  KEYWORD $shoper_status_wyslane HEADER X-Shoper-Order-Status "Wysłane"$' \
 	"$F/virtual/Wys&AUI-ane/dovecot-virtual"
 
 before=$(ls -li --time-style=+%s.%N "$F/shoper.sieve" "$F/shoper.svbin" \
