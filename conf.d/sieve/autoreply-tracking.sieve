@@ -1,9 +1,35 @@
 # dovecot-shoper recipe: answer a customer whose order has been shipped with
 # its order number and tracking number (once a day per sender). Values come
 # from the X-Shoper-* headers through Sieve variables.
-require ["vacation", "variables"];
+#
+# Order data goes only to the order's own address. Vacation answers the
+# envelope sender (Return-Path), so answer only when the plugin found the
+# order by that very address: X-Shoper-Match "envelope", or "from" /
+# "reply-to" when that header holds exactly one address and it is the
+# envelope sender. A Subject match (anyone can write an order number) or a
+# From: that is not the envelope sender gets no reply (doc/headers.md, Trust).
+require ["vacation", "variables", "envelope", "relational",
+         "comparator-i;ascii-numeric"];
 
-if allof (header :is "X-Shoper-Order-Status-Type" "closed",
+set "sender" "";
+if envelope :all :matches "from" "*" { set "sender" "${1}"; }
+set "owner" "no";
+if string :is "${sender}" "" {
+  set "owner" "no";
+} elsif header :is "X-Shoper-Match" "envelope" {
+  set "owner" "yes";
+} elsif allof (header :is "X-Shoper-Match" "from",
+               address :count "eq" :comparator "i;ascii-numeric" "from" "1",
+               address :all :is "from" "${sender}") {
+  set "owner" "yes";
+} elsif allof (header :is "X-Shoper-Match" "reply-to",
+               address :count "eq" :comparator "i;ascii-numeric" "reply-to" "1",
+               address :all :is "reply-to" "${sender}") {
+  set "owner" "yes";
+}
+
+if allof (string :is "${owner}" "yes",
+          header :is "X-Shoper-Order-Status-Type" "closed",
           exists "X-Shoper-Order-Tracking") {
   set "order" "";
   set "tracking" "";

@@ -1,10 +1,37 @@
 # dovecot-shoper recipe: a customer asks where the parcel is and the order
 # has a tracking number: answer at once with the order and tracking number
-# (once a day per sender; Sieve variables carry the X-Shoper-* values).
-# Mail without a tracking number waits for an agent as usual.
-require ["vacation", "variables", "body"];
+# (once a day per sender and order; Sieve variables carry the X-Shoper-*
+# values). Mail without a tracking number waits for an agent as usual.
+#
+# Order data goes only to the order's own address. Vacation answers the
+# envelope sender (Return-Path), so answer only when the plugin found the
+# order by that very address: X-Shoper-Match "envelope", or "from" /
+# "reply-to" when that header holds exactly one address and it is the
+# envelope sender. A Subject match (anyone can write an order number) or a
+# From: that is not the envelope sender waits for an agent
+# (doc/headers.md, Trust).
+require ["vacation", "variables", "body", "envelope", "relational",
+         "comparator-i;ascii-numeric"];
 
-if allof (exists "X-Shoper-Order-Tracking",
+set "sender" "";
+if envelope :all :matches "from" "*" { set "sender" "${1}"; }
+set "owner" "no";
+if string :is "${sender}" "" {
+  set "owner" "no";
+} elsif header :is "X-Shoper-Match" "envelope" {
+  set "owner" "yes";
+} elsif allof (header :is "X-Shoper-Match" "from",
+               address :count "eq" :comparator "i;ascii-numeric" "from" "1",
+               address :all :is "from" "${sender}") {
+  set "owner" "yes";
+} elsif allof (header :is "X-Shoper-Match" "reply-to",
+               address :count "eq" :comparator "i;ascii-numeric" "reply-to" "1",
+               address :all :is "reply-to" "${sender}") {
+  set "owner" "yes";
+}
+
+if allof (string :is "${owner}" "yes",
+          exists "X-Shoper-Order-Tracking",
           anyof (header :contains "Subject"
                    ["parcel", "paczk", "przesyłk", "tracking", "where is my order",
                     "gdzie jest", "kiedy dotrze"],

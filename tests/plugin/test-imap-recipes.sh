@@ -17,8 +17,9 @@ trap cleanup EXIT INT TERM
 } | dc_index
 recipes=$TOP_SRCDIR/conf.d/sieve
 
-for r in file-by-status-type flag-unpaid autoreply-tracking; do
-	sievec "$recipes/$r.sieve" "$T/$r.svbin" >"$T/sievec.log" 2>&1
+for f in "$recipes"/*.sieve; do
+	r=$(basename "$f" .sieve)
+	sievec "$f" "$T/$r.svbin" >"$T/sievec.log" 2>&1
 	ok $? "sievec compiles conf.d/sieve/$r.sieve"
 done
 dc_sieve dave <"$recipes/file-by-status-type.sieve"
@@ -72,6 +73,21 @@ check "IMAP SEARCH HEADER X-Shoper-Shop sklep3 finds 0" \
 	[ "$($DC_PY search "$DC_IMAP_PORT" alice secret INBOX X-Shoper-Shop sklep3)" = 0 ]
 check "IMAP SEARCH for the forged header on dave finds none" \
 	[ "$($DC_PY search "$DC_IMAP_PORT" dave secret INBOX X-Shoper-Order-Status-Type closed)" = 0 ]
+
+# autoreply-tracking answers only the order's own address (the envelope
+# sender, where vacation replies go): not a stranger naming the order in
+# the Subject, nor one forging the customer's From:
+rm -f "$T"/outbox/*
+dc_msg a3 stranger@evil.example 'order 900: where is it?' |
+	dc_lmtp stranger@evil.example alice@test.example >/dev/null
+m=$(dc_hdr "$(dc_find alice "" a3)" X-Shoper-Match)
+check "a3 (stranger, order number in Subject) got order 900 by subject" [ "$m" = subject ]
+dc_msg a4 'Piotr <ship@example.com>' 'where is my parcel' |
+	dc_lmtp stranger2@evil.example alice@test.example >/dev/null
+m=$(dc_hdr "$(dc_find alice "" a4)" X-Shoper-Match)
+check "a4 (forged From, stranger envelope) got order 900 by from" [ "$m" = from ]
+check_not "autoreply-tracking: no reply to a stranger carries order 900's data" \
+	sh -c "grep -l -e '00812345678901' -e 'order 900' '$T'/outbox/* >/dev/null 2>&1"
 
 # doveadm shoper lookup: doveadm loads modules only from its compile-time
 # directory, so the module is installed there for this test and removed.
