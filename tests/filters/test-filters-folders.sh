@@ -14,6 +14,9 @@ ok $RC "shoper-sync sync"
 check "the sieve_after script files into Orders/Closed" \
 	grep -q 'fileinto :create "Orders/Closed"' "$T/filters/shoper-after.sieve"
 check "sievec compiled the sieve_after script" test -s "$T/filters/shoper-after.svbin"
+fl_sync filters --print
+check "filters --print shows both scripts" sh -c \
+	"printf '%s' \"\$1\" | grep -q '^# --- shoper-after.sieve' && printf '%s' \"\$1\" | grep -q 'addflag'" x "$OUT"
 dc_start
 ok $? "dovecot started"
 # alice's own script: files and redirects some order mail, flags other
