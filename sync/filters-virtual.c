@@ -18,9 +18,9 @@ static const char virtual_patterns[] = "*\n-Trash\n-Trash/*\n-Junk\n-Junk/*\n";
 /* The status keyword is the exact test (the generated Sieve compares the
    name byte for byte); HEADER alone is a case-insensitive substring
    match, so "Wysłane" would list "Wysłane do paczkomatu". HEADER stays
-   as a second condition: mail tagged under an earlier keyword list (a
-   new status taking a clashing slug's plain keyword) keeps its own
-   status's header. */
+   as a second condition for mail tagged under an earlier keyword list
+   (a new status taking a clashing slug's plain keyword): it keeps its
+   own status's header, which the new name seldom is a substring of. */
 void filters_virtual_build(const struct filter_status *s, struct fbuf *out)
 {
 	fbuf_str(out, virtual_patterns);
