@@ -5,11 +5,14 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "hash.h"
 #include "mail-user.h"
 #include "mail-namespace.h"
 #include "mail-storage.h"
 #include "shoper-settings.h"
 #include "shoper-queue.h"
+#include "shoper-status-names.h"
+#include "shoper-status-state.h"
 #include "shoper-status-folders.h"
 
 #include <errno.h>
@@ -17,41 +20,6 @@
 #define SHOPER_FOLDER_STATE ".shoper-status-folders"
 
 static bool list_warned;
-
-/* A status name as one mailbox level: no separator, no control bytes,
-   nothing a mailbox list layout treats specially at the start. */
-static void append_level(string_t *str, const char *name, char sep,
-			 const char *fallback)
-{
-	size_t start = str_len(str);
-
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0';
-	     p++) {
-		bool bad = *p < 0x20 || *p == 0x7f ||
-			   *p == (unsigned char)sep || *p == '/' || *p == '*' ||
-			   *p == '%' ||
-			   (str_len(str) == start && (*p == '.' || *p == '~'));
-		str_append_c(str, bad ? '-' : (char)*p);
-	}
-	if (str_len(str) == start)
-		str_append(str, fallback);
-}
-
-static const char *folder_vname(const struct shoper_settings *set, char sep,
-				const struct shoper_status_entry *e,
-				bool with_shop)
-{
-	string_t *str = t_str_new(128);
-
-	str_append(str, set->status_folder);
-	str_append_c(str, sep);
-	if (with_shop) {
-		append_level(str, e->shop, sep, "shop");
-		str_append_c(str, sep);
-	}
-	append_level(str, e->name, sep, t_strconcat("status-", e->id, NULL));
-	return str_c(str);
-}
 
 static struct mailbox *box_alloc(struct mail_user *user, const char *vname)
 {
@@ -125,82 +93,212 @@ static bool several_shops(const struct shoper_settings *set,
 	return FALSE;
 }
 
-/* One status of the list: make its folder exist under its current name
-   and record it in new_state. */
-static void sync_one(struct mail_user *user, const struct shoper_settings *set,
-		     char sep, bool with_shop,
-		     const struct shoper_status_entry *e,
-		     const struct shoper_status_list *state,
-		     struct shoper_status_list *new_state)
-{
-	const struct shoper_status_entry *prev =
-		shoper_status_list_find(state, e->shop, e->id);
+/* One status folder sync: the status list, the state as it was, and the
+   new state being made. Keys are "<shop>/<id>" (ids are digits). */
+struct folders_sync {
+	struct mail_user *user;
+	pool_t pool;
+	ARRAY_TYPE(shoper_folder_state) state, new_state;
+	HASH_TABLE(const char *, const struct shoper_folder_state *) prev;
+	HASH_TABLE(const char *, const struct shoper_status_entry *) listed;
+	HASH_TABLE(const char *, void *) done;
+};
 
-	if (!e->active) {
-		/* retired: the folder and its mail stay, requests stop */
-		if (prev != NULL)
-			(void)shoper_status_list_add(new_state, e->shop, e->id,
-						     prev->name, FALSE);
-		return;
-	}
-	const char *vname = folder_vname(set, sep, e, with_shop);
-	if (prev != NULL && strcmp(prev->name, vname) != 0 &&
-	    box_exists(user, prev->name) && !box_exists(user, vname) &&
-	    box_rename(user, prev->name, vname) == 0) {
-		/* renamed with its mail */
-	} else if (!box_exists(user, vname)) {
-		box_create(user, vname);
-	}
-	(void)shoper_status_list_add(new_state, e->shop, e->id, vname, TRUE);
+static const char *status_key(pool_t pool, const char *shop, const char *id)
+{
+	return p_strconcat(pool, shop, "/", id, NULL);
 }
 
-static bool state_equal(const struct shoper_status_list *a,
-			const struct shoper_status_list *b)
+static void state_add(struct folders_sync *ctx, const char *shop,
+		      const char *id, const char *vname, bool active)
 {
-	if (a->count != b->count)
-		return FALSE;
-	for (unsigned int i = 0; i < a->count; i++) {
-		const struct shoper_status_entry *x = &a->items[i];
-		const struct shoper_status_entry *y =
-			shoper_status_list_find(b, x->shop, x->id);
-		if (y == NULL || y->active != x->active ||
-		    strcmp(x->name, y->name) != 0)
-			return FALSE;
-	}
-	return TRUE;
+	struct shoper_folder_state *e = array_append_space(&ctx->new_state);
+
+	e->shop = p_strdup(ctx->pool, shop);
+	e->id = p_strdup(ctx->pool, id);
+	e->vname = p_strdup(ctx->pool, vname);
+	e->active = active;
+	hash_table_update(ctx->done, status_key(ctx->pool, shop, id),
+			  POINTER_CAST(1));
 }
 
-static void fill_folders(struct mail_user *user,
-			 const struct shoper_status_list *state,
-			 const struct shoper_status_list *list,
+/* The active statuses in scope, and the names of the folders of every
+   other status the state knows (they keep their folders, retired). */
+static void collect_names(struct folders_sync *ctx,
+			  const struct shoper_settings *set,
+			  const struct shoper_status_list *list,
+			  ARRAY_TYPE(shoper_status_name) * names,
+			  ARRAY_TYPE(const_string) * taken)
+{
+	HASH_TABLE(const char *, void *) active;
+	const struct shoper_folder_state *s;
+
+	hash_table_create(&active, ctx->pool, 0, str_hash, strcmp);
+	p_array_init(names, ctx->pool, list->count + 1);
+	p_array_init(taken, ctx->pool, array_count(&ctx->state) + 1);
+	for (unsigned int i = 0; i < list->count; i++) {
+		const struct shoper_status_entry *e = &list->items[i];
+		if (!shoper_settings_shop_allowed(set, e->shop))
+			continue;
+		const char *key = status_key(ctx->pool, e->shop, e->id);
+		hash_table_update(ctx->listed, key, e);
+		if (!e->active || hash_table_lookup(active, key) != NULL)
+			continue;
+		hash_table_insert(active, key, POINTER_CAST(1));
+		struct shoper_status_name *n = array_append_space(names);
+		n->shop = e->shop;
+		n->id = e->id;
+		n->name = e->name;
+	}
+	array_foreach(&ctx->state, s)
+	{
+		const char *key = status_key(ctx->pool, s->shop, s->id);
+		if (hash_table_lookup(active, key) == NULL)
+			array_push_back(taken, &s->vname);
+	}
+	hash_table_destroy(&active);
+}
+
+/* Renames first, so that a name a renamed status gave up can go to
+   another status; then the folders still missing are created. */
+static void sync_active(struct folders_sync *ctx,
+			const ARRAY_TYPE(shoper_status_name) * names)
+{
+	const struct shoper_status_name *n;
+
+	array_foreach(names, n)
+	{
+		const struct shoper_folder_state *prev = hash_table_lookup(
+			ctx->prev, status_key(ctx->pool, n->shop, n->id));
+		if (n->vname != NULL && prev != NULL &&
+		    strcmp(prev->vname, n->vname) != 0 &&
+		    box_exists(ctx->user, prev->vname) &&
+		    !box_exists(ctx->user, n->vname))
+			(void)box_rename(ctx->user, prev->vname, n->vname);
+	}
+	array_foreach(names, n)
+	{
+		if (n->vname == NULL) {
+			e_warning(ctx->user->event,
+				  "shoper: status %s of shop %s: no folder "
+				  "name of its own",
+				  n->id, n->shop);
+			continue;
+		}
+		if (!box_exists(ctx->user, n->vname))
+			box_create(ctx->user, n->vname);
+		state_add(ctx, n->shop, n->id, n->vname, TRUE);
+	}
+}
+
+/* Statuses retired in the shop, gone from it or out of scope: their
+   folders and mail stay, requests stop. */
+static void sync_retired(struct folders_sync *ctx)
+{
+	const struct shoper_folder_state *s;
+
+	array_foreach(&ctx->state, s)
+	{
+		const char *key = status_key(ctx->pool, s->shop, s->id);
+		if (hash_table_lookup(ctx->done, key) == NULL)
+			state_add(ctx, s->shop, s->id, s->vname, FALSE);
+	}
+}
+
+static bool state_changed(struct folders_sync *ctx)
+{
+	const struct shoper_folder_state *e;
+
+	if (array_count(&ctx->state) != array_count(&ctx->new_state))
+		return TRUE;
+	array_foreach(&ctx->new_state, e)
+	{
+		const struct shoper_folder_state *p = hash_table_lookup(
+			ctx->prev, status_key(ctx->pool, e->shop, e->id));
+		if (p == NULL || p->active != e->active ||
+		    strcmp(p->vname, e->vname) != 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void fill_folders(struct folders_sync *ctx,
 			 ARRAY_TYPE(shoper_status_folder) * folders_r)
 {
-	p_array_init(folders_r, user->pool, state->count + 1);
-	for (unsigned int i = 0; i < state->count; i++) {
-		const struct shoper_status_entry *e = &state->items[i];
-		const struct shoper_status_entry *st =
-			shoper_status_list_find(list, e->shop, e->id);
+	pool_t upool = ctx->user->pool;
+	const struct shoper_folder_state *e;
+
+	p_array_init(folders_r, upool, array_count(&ctx->new_state) + 1);
+	array_foreach(&ctx->new_state, e)
+	{
+		const struct shoper_status_entry *st = hash_table_lookup(
+			ctx->listed, status_key(ctx->pool, e->shop, e->id));
 		struct shoper_status_folder *f = array_append_space(folders_r);
-		f->vname = p_strdup(user->pool, e->name);
-		f->shop = p_strdup(user->pool, e->shop);
-		f->status_id = p_strdup(user->pool, e->id);
-		f->status_name =
-			p_strdup(user->pool, st != NULL ? st->name : "");
+		f->vname = p_strdup(upool, e->vname);
+		f->shop = p_strdup(upool, e->shop);
+		f->status_id = p_strdup(upool, e->id);
+		f->status_name = p_strdup(upool, st != NULL ? st->name : "");
 		f->active = e->active && st != NULL && st->active;
 	}
+}
+
+/* The state as it was: a missing file is a first login, one that can't
+   be read is said and then replaced. */
+static void read_state(struct folders_sync *ctx, const char *path)
+{
+	const struct shoper_folder_state *s;
+	const char *error;
+
+	if (path != NULL &&
+	    shoper_folder_state_read(path, ctx->pool, &ctx->state, &error) <
+		    0 &&
+	    errno != ENOENT)
+		e_warning(ctx->user->event, "shoper: %s", error);
+	if (path == NULL)
+		p_array_init(&ctx->state, ctx->pool, 1);
+	array_foreach(&ctx->state, s)
+	{
+		hash_table_update(ctx->prev,
+				  status_key(ctx->pool, s->shop, s->id), s);
+	}
+}
+
+static void sync_folders(struct folders_sync *ctx,
+			 const struct shoper_settings *set,
+			 const struct shoper_status_list *list,
+			 const char *state_path)
+{
+	struct mail_namespace *ns =
+		mail_namespace_find_inbox(ctx->user->namespaces);
+	ARRAY_TYPE(shoper_status_name) names;
+	ARRAY_TYPE(const_string) taken;
+	struct shoper_status_naming naming;
+	const char *error;
+
+	read_state(ctx, state_path);
+	i_zero(&naming);
+	naming.parent = set->status_folder;
+	naming.sep = mail_namespace_get_sep(ns);
+	naming.storage_sep = mailbox_list_get_hierarchy_sep(ns->list);
+	naming.with_shop = several_shops(set, list);
+	collect_names(ctx, set, list, &names, &taken);
+	shoper_status_names_make(&naming, ctx->pool, &names, &taken);
+	sync_active(ctx, &names);
+	sync_retired(ctx);
+	if (state_path != NULL && state_changed(ctx) &&
+	    shoper_folder_state_write(state_path, &ctx->new_state, &error) < 0)
+		e_warning(ctx->user->event, "shoper: %s", error);
 }
 
 void shoper_status_folders_sync(struct mail_user *user,
 				const struct shoper_settings *set,
 				ARRAY_TYPE(shoper_status_folder) * folders_r)
 {
-	struct shoper_status_list list, state, new_state;
+	struct shoper_status_list list;
 	struct shoper_error err;
 	const char *home = NULL, *state_path = NULL;
 	char list_path[4096];
 
-	i_zero(&state);
-	i_zero(&new_state);
 	err.msg[0] = '\0';
 	if (shoper_status_list_path(set->index_path, list_path,
 				    sizeof(list_path)) < 0 ||
@@ -219,35 +317,24 @@ void shoper_status_folders_sync(struct mail_user *user,
 		p_array_init(folders_r, user->pool, 1);
 		return;
 	}
-	if (mail_user_get_home(user, &home) > 0) {
+	if (mail_user_get_home(user, &home) > 0)
 		state_path = t_strconcat(home, "/" SHOPER_FOLDER_STATE, NULL);
-		if (shoper_status_list_read(state_path, &state, &err) < 0 &&
-		    errno != ENOENT)
-			e_warning(user->event, "shoper: %s", err.msg);
-	}
-	struct mail_namespace *ns = mail_namespace_find_inbox(user->namespaces);
-	char sep = mail_namespace_get_sep(ns);
-	bool with_shop = several_shops(set, &list);
 
-	for (unsigned int i = 0; i < list.count; i++) {
-		if (shoper_settings_shop_allowed(set, list.items[i].shop))
-			sync_one(user, set, sep, with_shop, &list.items[i],
-				 &state, &new_state);
-	}
-	/* statuses gone from the shop altogether: folders stay, retired */
-	for (unsigned int i = 0; i < state.count; i++) {
-		const struct shoper_status_entry *e = &state.items[i];
-		if (shoper_status_list_find(&new_state, e->shop, e->id) == NULL)
-			(void)shoper_status_list_add(&new_state, e->shop, e->id,
-						     e->name, FALSE);
-	}
-	if (state_path != NULL && !state_equal(&state, &new_state) &&
-	    shoper_status_list_write(state_path, &new_state, &err) < 0)
-		e_warning(user->event, "shoper: %s", err.msg);
-	fill_folders(user, &new_state, &list, folders_r);
+	struct folders_sync ctx;
+	i_zero(&ctx);
+	ctx.user = user;
+	ctx.pool = pool_alloconly_create("shoper status folders", 16384);
+	hash_table_create(&ctx.prev, ctx.pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.listed, ctx.pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.done, ctx.pool, 0, str_hash, strcmp);
+	p_array_init(&ctx.new_state, ctx.pool, list.count + 1);
+	sync_folders(&ctx, set, &list, state_path);
+	fill_folders(&ctx, folders_r);
+	hash_table_destroy(&ctx.prev);
+	hash_table_destroy(&ctx.listed);
+	hash_table_destroy(&ctx.done);
+	pool_unref(&ctx.pool);
 	shoper_status_list_free(&list);
-	shoper_status_list_free(&state);
-	shoper_status_list_free(&new_state);
 }
 
 const struct shoper_status_folder *shoper_status_folder_find(
