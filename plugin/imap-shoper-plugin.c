@@ -18,6 +18,7 @@
 #include "shoper-queue.h"
 #include "shoper-status-folders.h"
 #include "shoper-status-binding.h"
+#include "shoper-status-request.h"
 
 #define SHOPER_USER_CONTEXT(obj) MODULE_CONTEXT(obj, imap_shoper_user_module)
 #define SHOPER_BOX_CONTEXT(obj)                                                \
@@ -41,6 +42,7 @@ struct imap_shoper_pending {
 	struct mailbox_transaction_context *t;
 	unsigned int save_idx;
 	struct shoper_queue_request req;
+	struct shoper_request_file file; /* written before the commit */
 };
 ARRAY_DEFINE_TYPE(imap_shoper_pending, struct imap_shoper_pending);
 
@@ -172,15 +174,63 @@ static void take_pending(struct imap_shoper_mailbox *sbox,
 	}
 }
 
+static void abort_requests(ARRAY_TYPE(imap_shoper_pending) * mine)
+{
+	struct imap_shoper_pending *p;
+
+	array_foreach_modifiable(mine, p)
+		shoper_request_file_abort(&p->file);
+}
+
+/* Before the commit: every request is written but for its UID, or the
+   command fails. A moved message whose request was lost would look like
+   a change asked for (only the log would tell); a NO leaves it where it
+   was for the user to try again. */
+static int prepare_requests(struct mailbox *box,
+			    ARRAY_TYPE(imap_shoper_pending) * mine)
+{
+	struct mail_user *user = box->storage->user;
+	struct imap_shoper_user *suser = SHOPER_USER_CONTEXT(user);
+	struct imap_shoper_pending *p;
+	const char *error;
+
+	array_foreach_modifiable(mine, p)
+	{
+		if (shoper_request_file_create(suser->queue_dir, &p->req,
+					       &p->file, &error) == 0)
+			continue;
+		e_error(user->event,
+			"shoper: status change of order %s:%s not queued, "
+			"%s refused: %s",
+			p->req.shop, p->req.order_id,
+			p->t->save_count > 1 ? "messages" : "message", error);
+		abort_requests(mine);
+		/* after the rollback: it must not clear the error */
+		return -1;
+	}
+	return 0;
+}
+
+static const char *prepare_error(const ARRAY_TYPE(imap_shoper_pending) * mine)
+{
+	const struct imap_shoper_pending *p = array_front(mine);
+
+	return t_strdup_printf(
+		"Status change of order %s (shop %s) can't be requested now "
+		"(the status queue can't be written): nothing was copied or "
+		"moved. Try again later or tell the administrator.",
+		p->req.order_id, p->req.shop);
+}
+
+/* After the commit: the UIDs go in and the requests into the queue. */
 static void queue_requests(struct mailbox *box,
 			   ARRAY_TYPE(imap_shoper_pending) * mine,
 			   const struct mail_transaction_commit_changes *ch)
 {
 	struct mail_user *user = box->storage->user;
-	struct imap_shoper_user *suser = SHOPER_USER_CONTEXT(user);
 	struct imap_shoper_pending *p;
 	struct seq_range_iter iter;
-	struct shoper_error err;
+	const char *error;
 
 	seq_range_array_iter_init(&iter, &ch->saved_uids);
 	/* mine is newest first: queue oldest first, so the last one wins */
@@ -190,11 +240,11 @@ static void queue_requests(struct mailbox *box,
 		if (seq_range_array_iter_nth(&iter, p->save_idx, &uid))
 			p->req.uid = uid;
 		p->req.uidvalidity = ch->uid_validity;
-		if (shoper_queue_put(suser->queue_dir, &p->req, &err) < 0) {
+		if (shoper_request_file_finish(&p->file, &p->req, &error) < 0) {
 			e_error(user->event,
 				"shoper: status change of order %s:%s not "
 				"queued: %s",
-				p->req.shop, p->req.order_id, err.msg);
+				p->req.shop, p->req.order_id, error);
 			continue;
 		}
 		e_info(user->event,
@@ -215,8 +265,17 @@ static int imap_shoper_transaction_commit(
 
 	t_array_init(&mine, 4);
 	take_pending(sbox, t, &mine);
-	if (sbox->module_ctx.super.transaction_commit(t, changes_r) < 0)
+	if (array_count(&mine) > 0 && prepare_requests(box, &mine) < 0) {
+		const char *error = prepare_error(&mine);
+		sbox->module_ctx.super.transaction_rollback(t);
+		mail_storage_set_error(box->storage, MAIL_ERROR_UNAVAILABLE,
+				       error);
 		return -1;
+	}
+	if (sbox->module_ctx.super.transaction_commit(t, changes_r) < 0) {
+		abort_requests(&mine);
+		return -1;
+	}
 	if (array_count(&mine) > 0)
 		queue_requests(box, &mine, changes_r);
 	return 0;
