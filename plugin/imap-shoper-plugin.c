@@ -178,8 +178,7 @@ static void abort_requests(ARRAY_TYPE(imap_shoper_pending) * mine)
 {
 	struct imap_shoper_pending *p;
 
-	array_foreach_modifiable(mine, p)
-		shoper_request_file_abort(&p->file);
+	array_foreach_modifiable(mine, p) shoper_request_file_abort(&p->file);
 }
 
 /* Before the commit: every request is written but for its UID, or the
@@ -201,11 +200,9 @@ static int prepare_requests(struct mailbox *box,
 			continue;
 		e_error(user->event,
 			"shoper: status change of order %s:%s not queued, "
-			"%s refused: %s",
-			p->req.shop, p->req.order_id,
-			p->t->save_count > 1 ? "messages" : "message", error);
+			"the command fails: %s",
+			p->req.shop, p->req.order_id, error);
 		abort_requests(mine);
-		/* after the rollback: it must not clear the error */
 		return -1;
 	}
 	return 0;
@@ -268,6 +265,7 @@ static int imap_shoper_transaction_commit(
 	if (array_count(&mine) > 0 && prepare_requests(box, &mine) < 0) {
 		const char *error = prepare_error(&mine);
 		sbox->module_ctx.super.transaction_rollback(t);
+		/* after the rollback, which must not clear it */
 		mail_storage_set_error(box->storage, MAIL_ERROR_UNAVAILABLE,
 				       error);
 		return -1;

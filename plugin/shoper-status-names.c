@@ -15,9 +15,6 @@
 #define SHOPER_NAME_ROUNDS 16
 #define SHOPER_NAME_CUT "\xE2\x80\xA6" /* U+2026 HORIZONTAL ELLIPSIS */
 
-HASH_TABLE_DEFINE_TYPE(shoper_str_str, const char *, const char *);
-HASH_TABLE_DEFINE_TYPE(shoper_str_count, const char *, void *);
-
 /* A name as one mailbox level: no separator, no control bytes, nothing a
    mailbox list layout treats specially at the start, valid UTF-8. */
 static void append_level(string_t *str, const char *name,
@@ -114,12 +111,35 @@ static int cmp_str_p(const char *const *a, const char *const *b)
 	return strcmp(*a, *b);
 }
 
-/* shop -> "<parent><sep>[<shop level><sep>]" for every shop of names */
-static void make_prefixes(const struct shoper_status_naming *naming,
-			  pool_t pool, ARRAY_TYPE(shoper_status_name) * names,
-			  HASH_TABLE_TYPE(shoper_str_str) prefixes)
+/* name -> how many have it, in a HASH_TABLE(const char *, void *) */
+#define COUNT_OF(table, key)                                                   \
+	POINTER_CAST_TO(hash_table_lookup(table, key), unsigned int)
+#define COUNT_ADD(table, key, n)                                               \
+	hash_table_update(table, key, POINTER_CAST(COUNT_OF(table, key) + (n)))
+
+struct names_ctx {
+	const struct shoper_status_naming *naming;
+	pool_t pool;
+	/* shop -> "<parent><sep>[<shop level><sep>]" */
+	HASH_TABLE(const char *, const char *) prefixes;
+	HASH_TABLE(const char *, void *) seen;
+};
+
+static const char *shop_level(const struct names_ctx *ctx, const char *shop)
 {
-	HASH_TABLE(const char *, void *) levels;
+	string_t *level = t_str_new(64);
+
+	append_level(level, shop, ctx->naming, "shop");
+	return p_strdup(ctx->pool, str_c(level));
+}
+
+/* Shops whose levels collide get " (1)", " (2)"... in the order of their
+   exact names ("sklep.pl" and "sklep-pl" in Maildir++). */
+static void make_prefixes(struct names_ctx *ctx,
+			  const ARRAY_TYPE(shoper_status_name) * names)
+{
+	const struct shoper_status_naming *naming = ctx->naming;
+	HASH_TABLE(const char *, void *) levels, rank;
 	ARRAY_TYPE(const_string) shops;
 	const struct shoper_status_name *e;
 	const char *const *shop;
@@ -127,59 +147,45 @@ static void make_prefixes(const struct shoper_status_naming *naming,
 	t_array_init(&shops, 8);
 	array_foreach(names, e)
 	{
-		if (hash_table_lookup(prefixes, e->shop) == NULL) {
-			hash_table_insert(prefixes, e->shop,
+		if (hash_table_lookup(ctx->prefixes, e->shop) == NULL) {
+			hash_table_insert(ctx->prefixes, e->shop,
 					  (const char *)"");
 			array_push_back(&shops, &e->shop);
 		}
 	}
-	/* ranks follow the exact names, not the list's order */
 	array_sort(&shops, cmp_str_p);
-	hash_table_create(&levels, pool, 0, str_hash, strcmp);
+	hash_table_create(&levels, ctx->pool, 0, str_hash, strcmp);
+	hash_table_create(&rank, ctx->pool, 0, str_hash, strcmp);
 	array_foreach(&shops, shop)
 	{
-		string_t *level = t_str_new(64);
+		const char *level = shop_level(ctx, *shop);
 		if (naming->with_shop)
-			append_level(level, *shop, naming, "shop");
-		const char *key = p_strdup(pool, str_c(level));
-		void *n = hash_table_lookup(levels, key);
-		hash_table_update(levels, key,
-				  POINTER_CAST(POINTER_CAST_TO(n, unsigned int) + 1));
+			COUNT_ADD(levels, level, 1);
 	}
-	HASH_TABLE(const char *, void *) rank;
-	hash_table_create(&rank, pool, 0, str_hash, strcmp);
 	array_foreach(&shops, shop)
 	{
-		string_t *prefix = t_str_new(128);
-		str_append(prefix, naming->parent);
-		str_append_c(prefix, naming->sep);
+		const char *prefix =
+			t_strdup_printf("%s%c", naming->parent, naming->sep);
 		if (naming->with_shop) {
-			string_t *level = t_str_new(64);
-			append_level(level, *shop, naming, "shop");
-			str_append_str(prefix, level);
-			if (POINTER_CAST_TO(hash_table_lookup(levels,
-							      str_c(level)),
-					    unsigned int) > 1) {
-				/* "sklep.pl" and "sklep-pl" in Maildir++ */
-				const char *key = p_strdup(pool, str_c(level));
-				unsigned int r = POINTER_CAST_TO(
-					hash_table_lookup(rank, key),
-					unsigned int) + 1;
-				hash_table_update(rank, key, POINTER_CAST(r));
-				str_printfa(prefix, " (%u)", r);
+			const char *level = shop_level(ctx, *shop);
+			if (COUNT_OF(levels, level) > 1) {
+				COUNT_ADD(rank, level, 1);
+				level = t_strdup_printf("%s (%u)", level,
+							COUNT_OF(rank, level));
 			}
-			str_append_c(prefix, naming->sep);
+			prefix = t_strdup_printf("%s%s%c", prefix, level,
+						 naming->sep);
 		}
-		const char *value = p_strdup(pool, str_c(prefix));
-		hash_table_update(prefixes, *shop, value);
+		hash_table_update(ctx->prefixes, *shop,
+				  (const char *)p_strdup(ctx->pool, prefix));
 	}
 	hash_table_destroy(&rank);
 	hash_table_destroy(&levels);
 }
 
-/* Counts every name in seen; TRUE when some entry's name is not its own
-   (another entry's, or a taken one), after giving it one more id. */
-static bool count_and_bump(HASH_TABLE_TYPE(shoper_str_count) seen,
+/* Counts every name; TRUE when some entry's name is not its own (another
+   entry's, or a taken one), after giving it one more id. */
+static bool count_and_bump(struct names_ctx *ctx,
 			   const ARRAY_TYPE(const_string) * taken,
 			   ARRAY_TYPE(shoper_status_name) * names)
 {
@@ -187,23 +193,21 @@ static bool count_and_bump(HASH_TABLE_TYPE(shoper_str_count) seen,
 	const char *const *name;
 	bool bumped = FALSE;
 
-	hash_table_clear(seen, TRUE);
+	hash_table_clear(ctx->seen, TRUE);
 	if (taken != NULL) {
 		array_foreach(taken, name)
 		{
-			hash_table_update(seen, *name, POINTER_CAST(1));
+			COUNT_ADD(ctx->seen, *name, 1);
 		}
 	}
 	array_foreach_modifiable(names, e)
 	{
-		void *n = hash_table_lookup(seen, e->vname);
-		hash_table_update(seen, e->vname,
-				  POINTER_CAST(POINTER_CAST_TO(n, unsigned int) + 1));
+		if (e->vname != NULL)
+			COUNT_ADD(ctx->seen, e->vname, 1);
 	}
 	array_foreach_modifiable(names, e)
 	{
-		if (POINTER_CAST_TO(hash_table_lookup(seen, e->vname),
-				    unsigned int) > 1) {
+		if (e->vname != NULL && COUNT_OF(ctx->seen, e->vname) > 1) {
 			e->ids++;
 			bumped = TRUE;
 		}
@@ -216,14 +220,17 @@ void shoper_status_names_make(const struct shoper_status_naming *naming,
 			      ARRAY_TYPE(shoper_status_name) * names,
 			      const ARRAY_TYPE(const_string) * taken)
 {
-	HASH_TABLE_TYPE(shoper_str_str) prefixes;
-	HASH_TABLE_TYPE(shoper_str_count) seen;
+	struct names_ctx ctx;
 	struct shoper_status_name *e;
 	unsigned int count = array_count(names), i = 0, round;
 	const char **bases = p_new(pool, const char *, count + 1);
 
-	hash_table_create(&prefixes, pool, 0, str_hash, strcmp);
-	make_prefixes(naming, pool, names, prefixes);
+	i_zero(&ctx);
+	ctx.naming = naming;
+	ctx.pool = pool;
+	hash_table_create(&ctx.prefixes, pool, 0, str_hash, strcmp);
+	hash_table_create(&ctx.seen, pool, count * 2, str_hash, strcmp);
+	make_prefixes(&ctx, names);
 	array_foreach_modifiable(names, e)
 	{
 		string_t *base = t_str_new(128);
@@ -232,30 +239,28 @@ void shoper_status_names_make(const struct shoper_status_naming *naming,
 		bases[i++] = p_strdup(pool, str_c(base));
 		e->ids = 0;
 	}
-	hash_table_create(&seen, pool, count * 2, str_hash, strcmp);
 	for (round = 0; round < SHOPER_NAME_ROUNDS; round++) {
 		i = 0;
 		array_foreach_modifiable(names, e)
 		{
-			const char *prefix = hash_table_lookup(prefixes,
-							       e->shop);
+			const char *prefix =
+				hash_table_lookup(ctx.prefixes, e->shop);
 			e->vname = p_strdup(pool,
 					    make_vname(prefix, bases[i++], e));
 		}
-		if (!count_and_bump(seen, taken, names))
+		if (!count_and_bump(&ctx, taken, names))
 			break;
 	}
 	if (round == SHOPER_NAME_ROUNDS) {
 		/* made up to collide: who is left without a name of its
 		   own gets no folder rather than another status's */
-		(void)count_and_bump(seen, taken, names);
+		(void)count_and_bump(&ctx, taken, names);
 		array_foreach_modifiable(names, e)
 		{
-			if (POINTER_CAST_TO(hash_table_lookup(seen, e->vname),
-					    unsigned int) > 1)
+			if (COUNT_OF(ctx.seen, e->vname) > 1)
 				e->vname = NULL;
 		}
 	}
-	hash_table_destroy(&seen);
-	hash_table_destroy(&prefixes);
+	hash_table_destroy(&ctx.seen);
+	hash_table_destroy(&ctx.prefixes);
 }

@@ -130,8 +130,8 @@ int shoper_folder_state_read(const char *path, pool_t pool,
 	input = i_stream_create_fd_autoclose(&fd, SHOPER_STATE_MAX_LINE);
 	line = i_stream_read_next_line(input);
 	if (line == NULL || strcmp(line, SHOPER_STATUS_LIST_FORMAT) != 0) {
-		*error_r = t_strdup_printf("%s: not a status folder state",
-					   path);
+		*error_r =
+			t_strdup_printf("%s: not a status folder state", path);
 		ret = -1;
 	}
 	while (ret == 0 && (line = i_stream_read_next_line(input)) != NULL) {
@@ -189,8 +189,8 @@ int shoper_folder_state_write(const char *path,
 		return -1;
 	}
 	if (close(fd) < 0 || rename(str_c(tmp), path) < 0) {
-		*error_r = t_strdup_printf("rename(%s, %s): %m", str_c(tmp),
-					   path);
+		*error_r =
+			t_strdup_printf("rename(%s, %s): %m", str_c(tmp), path);
 		i_unlink(str_c(tmp));
 		return -1;
 	}

@@ -5,7 +5,8 @@ Mailbox names are given and printed in UTF-8 (modified UTF-7 on the wire).
 Messages are named by their Message-ID <ID@test>.
 
   status_imap.py list PORT USER                 mailboxes, one per line
-  status_imap.py move|copy PORT USER FROM ID TO  UID MOVE / UID COPY
+  status_imap.py move|copy PORT USER FROM ID TO  UID MOVE / UID COPY (a NO's
+                                                text on stderr)
   status_imap.py append PORT USER MAILBOX < MSG
   status_imap.py flags PORT USER MAILBOX ID     the message's flags
   status_imap.py count PORT USER MAILBOX        number of messages
@@ -62,6 +63,9 @@ def main(argv):
         else:
             typ, data = m.uid(cmd.upper(), uid, quote(argv[5]))
             rc = 0 if typ == "OK" else 1
+            if rc:
+                print("%s %s" % (typ, data[0].decode(errors="replace")),
+                      file=sys.stderr)
     elif cmd == "append":
         typ, _ = m.append(quote(argv[3]), None, None,
                           sys.stdin.buffer.read().replace(b"\n", b"\r\n"))

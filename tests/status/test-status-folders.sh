@@ -172,5 +172,28 @@ check "retired status keeps its folder and mail" stored erin Shoper.Anulowane m2
 $PY move $DC_IMAP_PORT erin INBOX m6 Shoper.Anulowane 2>/dev/null
 check "retired folder queues nothing" [ "$(nreq)" -eq 0 ]
 
+# the queue can't take a request (not writable for the mail uid): the
+# command fails with a NO that says so, the message stays where it was
+Q=$T/index/queue
+chmod 0550 "$Q"
+if $PY move $DC_IMAP_PORT erin INBOX m7 Shoper.Zrealizowane 2>"$T/no"; then
+	ok 1 "queue not writable: UID MOVE refused"
+else
+	ok 0 "queue not writable: UID MOVE refused"
+fi
+sed 's/^/# /' "$T/no"
+check "the NO says the status change can't be requested now" \
+	grep -q "^NO .*order $O7 .*can't be requested now" "$T/no"
+check "the message is still in INBOX" stored erin INBOX m7
+check_not "and not in the status folder" stored erin Shoper.Zrealizowane m7
+check_not "UID COPY refused too" $PY copy $DC_IMAP_PORT erin INBOX m7 Shoper.Zrealizowane 2>/dev/null
+check_not "nothing in the status folder" stored erin Shoper.Zrealizowane m7
+check "the refusal logged with its cause" grep -q "status change of order sklep1:$O7 not queued, the command fails: .*Permission denied" "$T/log/dovecot.log"
+chmod 2770 "$Q"
+check "no request and no temporary file left" [ -z "$(ls "$Q")" ]
+check "writable again: the UID MOVE goes through" $PY move $DC_IMAP_PORT erin INBOX m7 Shoper.Zrealizowane
+check "its request queued with the message's UID" grep -q '^uid=[1-9][0-9]*$' "$Q"/*.req
+check_not "no placeholder UID left" grep -q '^uid=4294967295$' "$Q"/*.req
+
 echo "1..$DC_TESTNUM"
 [ "$DC_FAILED" -eq 0 ]
