@@ -126,8 +126,13 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 	    !copy_str(req->order_id, sizeof(req->order_id), order_id) ||
 	    !copy_str(req->status_id, sizeof(req->status_id),
 		      folder->status_id) ||
-	    !copy_str(req->mailbox, sizeof(req->mailbox), folder->vname))
+	    !copy_str(req->mailbox, sizeof(req->mailbox), folder->vname)) {
+		e_error(user->event,
+			"shoper: %s refused: user, shop or folder name too "
+			"long for a request",
+			what);
 		return FALSE;
+	}
 	(void)copy_str(req->status_name, sizeof(req->status_name),
 		       folder->status_name);
 	req->time = ioloop_time;
