@@ -85,15 +85,29 @@ struct shoper_index_writer;
 
 /* max_orders: newest orders kept per customer and shop (0 = default). */
 struct shoper_index_writer *shoper_index_writer_new(unsigned int max_orders);
+/* What shoper_index_writer_add() did with an order. */
+enum shoper_index_add {
+	/* The writer could not take it (out of memory, too many orders): an
+	   index now would lack orders, so the writer refuses every later add
+	   and the publish. The caller keeps the old index. */
+	SHOPER_INDEX_ADD_FAILED = -1,
+	SHOPER_INDEX_ADD_OK = 0,
+	/* The order's data cannot be indexed (a field over
+	   SHOPER_INDEX_MAX_FIELD, an empty order id, ...): it is left out,
+	   the writer is unchanged and usable. */
+	SHOPER_INDEX_ADD_BAD_ORDER = 1,
+};
+
 /* Add one order; all strings are copied. Orders may come in any order and
    from several shops. Orders with an empty or unusable e-mail are still
-   findable by order key. */
-int shoper_index_writer_add(struct shoper_index_writer *w,
-			    const struct shoper_order *order,
-			    struct shoper_error *err);
+   findable by order key. Anything but OK sets err. */
+enum shoper_index_add shoper_index_writer_add(struct shoper_index_writer *w,
+					      const struct shoper_order *order,
+					      struct shoper_error *err);
 /* Write the index to path atomically: temporary file in the same directory,
    fsync, rename over path, fsync the directory. File mode 0640, group of
-   the directory. On failure the old file is untouched and err says why. */
+   the directory. On failure (also: an add failed before) the old file is
+   untouched and err says why. */
 int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 				struct shoper_error *err);
 void shoper_index_writer_free(struct shoper_index_writer **w);
@@ -213,7 +227,7 @@ int shoper_index_reader_shop(struct shoper_index_reader *r, unsigned int idx,
 /* ---- record codec, exposed for tests and fuzzing ---- */
 
 /* The longest string field an order may have; longer ones make
-   shoper_index_writer_add() fail (the caller skips that order). */
+   shoper_index_writer_add() answer SHOPER_INDEX_ADD_BAD_ORDER. */
 #define SHOPER_INDEX_MAX_FIELD (64 * 1024)
 
 /* The parsed meta record (format version, shop table, status, currency,

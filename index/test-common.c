@@ -111,8 +111,11 @@ int test_publish(const struct shoper_order *orders, unsigned int n,
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < n && ret == 0; i++)
-		ret = shoper_index_writer_add(w, &orders[i], &err);
+	for (i = 0; i < n && ret == 0; i++) {
+		if (shoper_index_writer_add(w, &orders[i], &err) !=
+		    SHOPER_INDEX_ADD_OK)
+			ret = -1;
+	}
 	if (ret == 0)
 		ret = shoper_index_writer_publish(w, path, &err);
 	if (ret < 0)

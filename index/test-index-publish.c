@@ -1,6 +1,7 @@
 /* The atomic publish: mode and group, no temporary files left, failures
-   leave the old file, and a writer killed at any moment leaves either the
-   old or the new complete file. */
+   leave the old file (also running out of memory while adding), and a
+   writer killed at any moment leaves either the old or the new complete
+   file. */
 #include "test-common.h"
 
 #include <dirent.h>
@@ -8,12 +9,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CRASH_ORDERS 30000
+
+/* ASan reserves terabytes of address space: no RLIMIT_AS there */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
 
 static char *dir, path[4096];
 static struct shoper_error err;
@@ -76,6 +87,92 @@ static void test_failures(void)
 	shoper_index_reader_free(&r);
 }
 
+/* What the child of test_out_of_memory saw, one bit each. */
+enum {
+	OOM_ADD_FAILED = 1, /* an add answered FAILED, not BAD_ORDER */
+	OOM_MESSAGE = 2, /* saying "out of memory" */
+	OOM_STICKY = 4, /* with memory back, the next add is refused too */
+	OOM_NO_PUBLISH = 8, /* and so is the publish */
+	OOM_ALL = 15,
+};
+
+/* Adds orders with 32 KiB values under an address-space limit until an
+   add fails; returns the OOM_* bits. */
+static int add_until_oom(void)
+{
+	struct shoper_index_writer *w = shoper_index_writer_new(0);
+	static char big[32 * 1024];
+	struct rlimit old, low;
+	unsigned long vsize = 0;
+	enum shoper_index_add ret = SHOPER_INDEX_ADD_OK;
+	char id[16];
+	int bits = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL || fscanf(f, "%lu", &vsize) != 1 ||
+	    getrlimit(RLIMIT_AS, &old) < 0)
+		return 0;
+	fclose(f);
+	memset(big, 'x', sizeof(big));
+	low = old;
+	low.rlim_cur = vsize * (rlim_t)sysconf(_SC_PAGESIZE) + (64 << 20);
+	if (setrlimit(RLIMIT_AS, &low) < 0)
+		return 0;
+	for (unsigned int i = 0; i < 1000000 && ret == SHOPER_INDEX_ADD_OK;
+	     i++) {
+		struct shoper_order o;
+
+		snprintf(id, sizeof(id), "%u", i + 10);
+		o = test_order("s", id, "2026-11-01 10:00:00", "oom@b.pl");
+		o.customer.ptr = big;
+		o.customer.len = sizeof(big);
+		ret = shoper_index_writer_add(w, &o, &err);
+	}
+	(void)setrlimit(RLIMIT_AS, &old);
+	bits |= ret == SHOPER_INDEX_ADD_FAILED ? OOM_ADD_FAILED : 0;
+	bits |= strstr(err.msg, "out of memory") != NULL ? OOM_MESSAGE : 0;
+	struct shoper_order o =
+		test_order("s", "3", "2026-11-01 10:00:00", "a@b.pl");
+	bits |= shoper_index_writer_add(w, &o, &err) == SHOPER_INDEX_ADD_FAILED
+			? OOM_STICKY
+			: 0;
+	bits |= shoper_index_writer_publish(w, path, &err) < 0 ? OOM_NO_PUBLISH
+							       : 0;
+	shoper_index_writer_free(&w);
+	return bits;
+}
+
+/* Out of memory while adding: the add tells it apart from bad data, and
+   the writer refuses to publish what it has (the index would lack the
+   orders it could not take). Forked, so that the limit stays there. */
+static void test_out_of_memory(void)
+{
+	struct shoper_index_reader *r = shoper_index_reader_new(path);
+	struct shoper_order got;
+	int status = 0;
+	pid_t pid;
+
+#ifdef TEST_ASAN
+	printf("ok %d # SKIP no address-space limit under ASan\n", ++tap_n);
+	shoper_index_reader_free(&r);
+	return;
+#endif
+	pid = fork();
+	if (pid == 0)
+		_exit(add_until_oom());
+	waitpid(pid, &status, 0);
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+	ok(status & OOM_ADD_FAILED,
+	   "out of memory: the add answers FAILED, not BAD_ORDER");
+	ok(status & OOM_MESSAGE, "and says out of memory");
+	ok(status & OOM_STICKY, "later adds are refused, memory or not");
+	ok(status & OOM_NO_PUBLISH, "the writer refuses to publish");
+	ok(shoper_index_lookup_order(r, "s", "1", &got, &err) == 1 &&
+		   shoper_index_lookup_order(r, "s", "10", &got, &err) == 0,
+	   "the old file stays");
+	shoper_index_reader_free(&r);
+}
+
 static int publish_many(const char *status)
 {
 	struct shoper_index_writer *w = shoper_index_writer_new(0);
@@ -90,7 +187,10 @@ static int publish_many(const char *status)
 		snprintf(email, sizeof(email), "c%u@example.pl", i / 2);
 		o = test_order("s", id, "2026-11-01 10:00:00", email);
 		o.status_name = test_str(status);
-		ret = shoper_index_writer_add(w, &o, &err);
+		ret = shoper_index_writer_add(w, &o, &err) ==
+				      SHOPER_INDEX_ADD_OK
+			      ? 0
+			      : -1;
 	}
 	if (ret == 0)
 		ret = shoper_index_writer_publish(w, path, &err);
@@ -145,6 +245,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/orders.cdb", dir);
 	test_mode_group();
 	test_failures();
+	test_out_of_memory();
 	test_crash();
 	test_rmdir(dir);
 	free(dir);

@@ -211,16 +211,20 @@ static void test_huge_and_empty(void)
 
 	w = shoper_index_writer_new(0);
 	o[0].customer.len = SHOPER_INDEX_MAX_FIELD + 1;
-	ok(shoper_index_writer_add(w, &o[0], &err) < 0,
-	   "value over SHOPER_INDEX_MAX_FIELD refused: %s", err.msg);
+	ok(shoper_index_writer_add(w, &o[0], &err) ==
+		   SHOPER_INDEX_ADD_BAD_ORDER,
+	   "value over SHOPER_INDEX_MAX_FIELD refused as bad data: %s",
+	   err.msg);
 	o[0].customer.len = 3;
 	o[0].shop = test_str("a:b");
-	ok(shoper_index_writer_add(w, &o[0], &err) < 0,
-	   "shop name with ':' refused");
+	ok(shoper_index_writer_add(w, &o[0], &err) ==
+		   SHOPER_INDEX_ADD_BAD_ORDER,
+	   "shop name with ':' refused as bad data");
 	o[0].shop = test_str("sklep1");
 	o[0].order_id = test_str("");
-	ok(shoper_index_writer_add(w, &o[0], &err) < 0,
-	   "empty order id refused");
+	ok(shoper_index_writer_add(w, &o[0], &err) ==
+		   SHOPER_INDEX_ADD_BAD_ORDER,
+	   "empty order id refused as bad data");
 	ok(shoper_index_writer_publish(w, path, &err) == 0,
 	   "publish an empty index");
 	shoper_index_writer_free(&w);

@@ -242,6 +242,12 @@ static int fill_index(void *w, int fd, const char *tmp,
 int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 				struct shoper_error *err)
 {
+	if (w->failed[0] != '\0') {
+		shoper_error_set(err,
+				 "%s: not replaced: adding orders failed (%s)",
+				 path, w->failed);
+		return -1;
+	}
 	/* the duplicate-order table is not needed for writing: free its
 	   memory for the peak (a later add rebuilds it) */
 	free(w->oslots);

@@ -51,6 +51,8 @@ struct shoper_index_writer {
 	struct shoper_oslot *oslots;
 	size_t n_oslots;
 	struct shoper_intern shops, statuses, currencies, synced, url_bases;
+	/* an add failed for want of resources: orders are missing */
+	char failed[128];
 };
 
 int shoper_intern(struct shoper_intern *t, const unsigned char *enc, size_t len,

@@ -3,6 +3,7 @@
    admin URL base) are interned into meta tables. */
 #include "writer-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,18 +202,30 @@ static int url_base_len(const struct shoper_order *o, size_t *len_r)
 	return 0;
 }
 
-static const char *check_order(const struct shoper_order *o)
+/* Why the order cannot be indexed (NULL: it can), into buf. */
+static const char *check_order(const struct shoper_order *o, char *buf,
+			       size_t size)
 {
 	const struct shoper_str *f[] = {
 		&o->shop,        &o->order_id, &o->date,     &o->status_id,
 		&o->status_name, &o->total,    &o->currency, &o->tracking,
 		&o->customer,    &o->email,    &o->url,      &o->synced,
 	};
+	static const char *const names[] = {
+		"shop",     "order_id", "date",     "status_id",
+		"status",   "total",    "currency", "tracking",
+		"customer", "email",    "url",      "synced",
+	};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (f[i]->len > SHOPER_INDEX_MAX_FIELD)
-			return "a field is longer than SHOPER_INDEX_MAX_FIELD";
+		if (f[i]->len > SHOPER_INDEX_MAX_FIELD) {
+			snprintf(buf, size,
+				 "the %s value is longer than %u bytes",
+				 names[i],
+				 (unsigned int)SHOPER_INDEX_MAX_FIELD);
+			return buf;
+		}
 		if (f[i]->len > 0 && f[i]->ptr == NULL)
 			return "a field has a length but no bytes";
 	}
@@ -385,25 +398,40 @@ static int encode_order(struct shoper_index_writer *w,
 	return 0;
 }
 
-int shoper_index_writer_add(struct shoper_index_writer *w,
-			    const struct shoper_order *o,
-			    struct shoper_error *err)
+/* A resource failure: everything added so far is kept but the writer
+   refuses to go on, so no caller can publish an index missing orders. */
+static enum shoper_index_add add_failed(struct shoper_index_writer *w,
+					const char *why,
+					struct shoper_error *err)
+{
+	if (w->failed[0] == '\0')
+		snprintf(w->failed, sizeof(w->failed), "%s after %zu orders",
+			 why, w->n_orders);
+	shoper_error_set(err, "%s", w->failed);
+	return SHOPER_INDEX_ADD_FAILED;
+}
+
+enum shoper_index_add shoper_index_writer_add(struct shoper_index_writer *w,
+					      const struct shoper_order *o,
+					      struct shoper_error *err)
 {
 	char key[SHOPER_EMAIL_KEY_MAX + 1];
 	struct shoper_wrefs refs;
 	struct shoper_worder *wo;
-	const char *why = check_order(o);
+	char why_buf[96];
+	const char *why;
 	size_t arena_used = w->arena.used;
 	int key_len;
 
+	if (w->failed[0] != '\0')
+		return add_failed(w, w->failed, err);
+	why = check_order(o, why_buf, sizeof(why_buf));
 	if (why != NULL) {
-		shoper_error_set(err, "order not added: %s", why);
-		return -1;
+		shoper_error_set(err, "%s", why);
+		return SHOPER_INDEX_ADD_BAD_ORDER;
 	}
-	if (w->n_orders >= UINT32_MAX - 1) {
-		shoper_error_set(err, "too many orders");
-		return -1;
-	}
+	if (w->n_orders >= UINT32_MAX - 1)
+		return add_failed(w, "too many orders", err);
 	key_len = shoper_email_normalize(o->email.ptr, o->email.len, key,
 					 sizeof(key));
 	if (key_len < 0)
@@ -431,9 +459,8 @@ int shoper_index_writer_add(struct shoper_index_writer *w,
 		goto nomem;
 	wo->shop = refs.shop;
 	oslot_put(w, w->n_orders++);
-	return 0;
+	return SHOPER_INDEX_ADD_OK;
 nomem:
 	w->arena.used = arena_used;
-	shoper_error_set(err, "out of memory");
-	return -1;
+	return add_failed(w, "out of memory", err);
 }

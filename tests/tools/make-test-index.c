@@ -62,10 +62,12 @@ static int add_line(struct shoper_index_writer *w, const char *line,
 		o.status_type = json_object_get_int(v);
 	if (json_object_object_get_ex(obj, "paid", &v))
 		o.paid = json_object_get_boolean(v);
-	ret = shoper_index_writer_add(w, &o, &err);
-	if (ret < 0)
+	ret = 0;
+	if (shoper_index_writer_add(w, &o, &err) != SHOPER_INDEX_ADD_OK) {
 		fprintf(stderr, "make-test-index: line %u: %s\n", lineno,
 			err.msg);
+		ret = -1;
+	}
 	json_object_put(obj);
 	return ret;
 }
