@@ -62,6 +62,65 @@ static void check_state_dir(const struct shoper_sync_config *cfg)
 	}
 }
 
+/* Orders the published index left out because their data is more than
+   it can hold: one line per shop with the first few. */
+struct unindexed_ctx {
+	char shop[72];
+	long long n;
+	char first[400];
+};
+
+static void unindexed_flush(struct unindexed_ctx *u)
+{
+	if (u->n > 0)
+		problem("[shop %s] %lld order(s) left out of the index: %s%s; mail about them gets no X-Shoper-* headers: shorten the value in the shop, the next sync indexes the order",
+			u->shop, u->n, u->first, u->n > 3 ? " and more" : "");
+	u->n = 0;
+	u->first[0] = '\0';
+}
+
+static void unindexed_row(void *ctx, const char *shop, long long order_id,
+			  const char *reason)
+{
+	struct unindexed_ctx *u = ctx;
+	size_t len;
+
+	if (strcmp(u->shop, shop) != 0) {
+		unindexed_flush(u);
+		snprintf(u->shop, sizeof(u->shop), "%s", shop);
+	}
+	if (u->n++ >= 3)
+		return;
+	len = strlen(u->first);
+	snprintf(u->first + len, sizeof(u->first) - len, "%sorder %lld (%s)",
+		 len > 0 ? ", " : "", order_id, reason);
+}
+
+static void check_unindexed(const struct shoper_sync_config *cfg)
+{
+	struct unindexed_ctx u;
+	struct sync_state *st;
+	struct shoper_error err;
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/state.db", cfg->state_dir);
+	if (stat(path, &sb) < 0)
+		return; /* nothing synced yet */
+	if (sync_state_open(cfg->state_dir, true, &st, &err) < 0) {
+		problem("%s; the index cannot be checked", err.msg);
+		return;
+	}
+	memset(&u, 0, sizeof(u));
+	long long n = sync_state_list_unindexed(st, unindexed_row, &u, &err);
+	unindexed_flush(&u);
+	if (n < 0)
+		problem("%s", err.msg);
+	else if (n == 0)
+		ok("no order is left out of the index for data it cannot hold");
+	sync_state_close(&st);
+}
+
 static void check_index_dir(const struct shoper_sync_config *cfg)
 {
 	struct stat st;
@@ -279,6 +338,7 @@ int cmd_check(struct cmd_ctx *ctx)
 	ok("configuration %s: %u shop(s)", cfg->path, cfg->n_shops);
 	check_state_dir(cfg);
 	check_index_dir(cfg);
+	check_unindexed(cfg);
 	check_filters_dir(cfg);
 	for (unsigned int i = 0; i < cfg->n_shops; i++)
 		check_shop(cfg, &cfg->shops[i]);

@@ -36,8 +36,8 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 {
 	struct sync_engine_opts opts;
 	struct sync_shop_result res;
+	struct sync_publish_result pub = {0, 0};
 	struct shoper_error err;
-	long long n;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.full = cy->full;
@@ -58,7 +58,7 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 			cy->failed++;
 	}
 	sync_progress_free(&opts.progress);
-	int ret = sync_publish(cfg, st, &n, &err);
+	int ret = sync_publish_counted(cfg, st, &pub, &err);
 	if (ret < 0) {
 		fprintf(stderr, "index %s: not published: %s\n",
 			cfg->index_path, err.msg);
@@ -69,9 +69,12 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 	/* statuses renamed in a shop: rewrite filters (no-op if unchanged) */
 	if (sync_filters_update(cfg, st, NULL, &err) < 0)
 		fprintf(stderr, "filters %s: %s\n", cfg->filters_dir, err.msg);
-	if (ret > 0 && !cy->quiet)
+	if (ret > 0 && !cy->quiet && pub.unindexed > 0)
+		printf("index %s: published, %lld orders, %lld left out (data the index cannot hold; shoper-sync check lists them)\n",
+		       cfg->index_path, pub.orders, pub.unindexed);
+	else if (ret > 0 && !cy->quiet)
 		printf("index %s: published, %lld orders\n", cfg->index_path,
-		       n);
+		       pub.orders);
 	else if (ret == 0 && !cy->quiet)
 		printf("index %s: not published (no shop has synced yet)\n",
 		       cfg->index_path);

@@ -88,8 +88,12 @@ void sync_progress_finish(struct sync_progress *p,
 	}
 	if (p->quiet)
 		return;
-	printf("%s: ok%s, %lld orders fetched, %lld new or changed, %lld deleted, %lld expired, %lld held, %u calls, %.1fs\n",
+	printf("%s: ok%s, %lld orders fetched, %lld new or changed, %lld deleted, %lld expired, %lld held, %u calls, %.1fs",
 	       r->shop, r->full ? " (full pass)" : "", r->fetched, r->changed,
 	       r->deleted, r->pruned, r->in_state, r->calls, r->secs);
+	/* order objects without a usable order_id or date */
+	if (r->skipped > 0)
+		printf(", %lld unusable order objects skipped", r->skipped);
+	putchar('\n');
 	fflush(stdout);
 }

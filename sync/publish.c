@@ -3,6 +3,7 @@
 #include "engine.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Temporary files a publish killed midway left next to the index and the
@@ -30,68 +31,115 @@ static void remove_stale_tmp(const char *index_path)
 }
 
 struct publish_ctx {
+	struct sync_state *st;
 	struct shoper_index_writer *w;
-	long long n, skipped;
+	struct sync_publish_result *r;
 };
 
 static int add_order(void *_ctx, const struct shoper_order *o,
 		     struct shoper_error *err)
 {
 	struct publish_ctx *ctx = _ctx;
+	char shop[256];
 
-	/* one unusable order (e.g. a field over the index's limit) must not
-	   keep every other order out of the index */
-	if (shoper_index_writer_add(ctx->w, o, err) < 0)
-		ctx->skipped++;
-	else
-		ctx->n++;
-	return 0;
+	switch (shoper_index_writer_add(ctx->w, o, err)) {
+	case SHOPER_INDEX_ADD_OK:
+		ctx->r->orders++;
+		return 0;
+	case SHOPER_INDEX_ADD_BAD_ORDER:
+		/* one order the index cannot hold (a value over its limit)
+		   must not keep every other order out: left out, and listed
+		   for `check` */
+		ctx->r->unindexed++;
+		snprintf(shop, sizeof(shop), "%.*s", (int)o->shop.len,
+			 o->shop.ptr);
+		return sync_state_put_unindexed(
+			ctx->st, shop, strtoll(o->order_id.ptr, NULL, 10),
+			err->msg, err);
+	default:
+		/* out of memory: an index now would lack orders that exist,
+		   so the old one stays */
+		return -1;
+	}
 }
 
-int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
-		 long long *orders_r, struct shoper_error *err)
+static int export_shops(const struct shoper_sync_config *cfg,
+			struct publish_ctx *ctx, unsigned int *shops_r,
+			struct shoper_error *err)
 {
-	struct publish_ctx ctx = {NULL, 0, 0};
 	struct sync_cursors c;
 	char window[20], zone[64];
 	long long checked;
-	unsigned int shops = 0;
-	int ret = 0;
 
-	*orders_r = 0;
+	*shops_r = 0;
+	for (unsigned int i = 0; i < cfg->n_shops; i++) {
+		const struct shoper_shop_config *shop = &cfg->shops[i];
+		if (sync_state_get_cursors(ctx->st, shop->name, &c, err) < 0)
+			return -1;
+		if (!c.backfill_done)
+			continue; /* never a partial shop */
+		(*shops_r)++;
+		/* the window moves on even when the shop's sync failed */
+		if (sync_state_get_zone(ctx->st, shop->name, zone, sizeof(zone),
+					&checked, err) < 0)
+			return -1;
+		sync_local_time(zone, -(long long)shop->history_days * 86400,
+				window);
+		if (sync_state_export(ctx->st, shop->name, shop->url,
+				      shop->language, window, add_order, ctx,
+				      err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sync_publish_counted(const struct shoper_sync_config *cfg,
+			 struct sync_state *st, struct sync_publish_result *r,
+			 struct shoper_error *err)
+{
+	struct publish_ctx ctx = {st, NULL, r};
+	struct shoper_error ignored;
+	unsigned int shops = 0;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
 	remove_stale_tmp(cfg->index_path);
 	ctx.w = shoper_index_writer_new(cfg->max_orders);
 	if (ctx.w == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -1;
 	}
-	for (unsigned int i = 0; i < cfg->n_shops && ret == 0; i++) {
-		const struct shoper_shop_config *shop = &cfg->shops[i];
-		if (sync_state_get_cursors(st, shop->name, &c, err) < 0) {
-			ret = -1;
-			break;
-		}
-		if (!c.backfill_done)
-			continue; /* never a partial shop */
-		shops++;
-		/* the window moves on even when the shop's sync failed */
-		if (sync_state_get_zone(st, shop->name, zone, sizeof(zone),
-					&checked, err) < 0) {
-			ret = -1;
-			break;
-		}
-		sync_local_time(zone, -(long long)shop->history_days * 86400,
-				window);
-		ret = sync_state_export(st, shop->name, shop->url,
-					shop->language, window, add_order, &ctx,
-					err);
-	}
+	/* the list of orders left out changes with the index, or not */
+	ret = sync_state_unindexed_begin(st, err);
+	if (ret == 0)
+		ret = export_shops(cfg, &ctx, &shops, err);
 	if (ret == 0 && shops > 0) {
 		ret = shoper_index_writer_publish(ctx.w, cfg->index_path, err);
 		if (ret == 0)
 			ret = 1;
 	}
+	if (ret > 0 && sync_state_unindexed_end(st, true, &ignored) < 0) {
+		(void)sync_state_unindexed_end(st, false, err);
+		shoper_error_set(
+			err,
+			"published, but the list of orders left out was not saved: %s",
+			ignored.msg);
+		ret = -1;
+	} else if (ret <= 0) {
+		(void)sync_state_unindexed_end(st, false, &ignored);
+	}
 	shoper_index_writer_free(&ctx.w);
-	*orders_r = ctx.n;
+	if (ret <= 0)
+		r->unindexed = 0;
+	return ret;
+}
+
+int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
+		 long long *orders_r, struct shoper_error *err)
+{
+	struct sync_publish_result r = {0, 0};
+	int ret = sync_publish_counted(cfg, st, &r, err);
+
+	*orders_r = r.orders;
 	return ret;
 }

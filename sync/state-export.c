@@ -1,5 +1,6 @@
 /* Reads of the state: every order as the index wants it, the status
-   list and the shops' time zones. */
+   list and the shops' time zones; and the list of orders the published
+   index lacks. */
 #include "state-private.h"
 
 #include <stdio.h>
@@ -135,4 +136,87 @@ int sync_state_get_zone(struct sync_state *st, const char *shop, char *zone,
 	if (ret != SQLITE_ROW && ret != SQLITE_DONE)
 		return sync_state_db_error(st, err, "read time zone");
 	return 0;
+}
+
+/* One statement without results (no bindings). */
+static int exec1(struct sync_state *st, const char *sql,
+		 struct shoper_error *err)
+{
+	sqlite3_stmt *s = sync_state_prepare(st, sql, err);
+
+	if (s == NULL)
+		return -1;
+	int ret = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (ret != SQLITE_DONE && ret != SQLITE_ROW)
+		return sync_state_db_error(st, err, sql);
+	return 0;
+}
+
+int sync_state_unindexed_begin(struct sync_state *st, struct shoper_error *err)
+{
+	if (exec1(st, "SAVEPOINT unindexed", err) < 0)
+		return -1;
+	if (exec1(st, "DELETE FROM unindexed", err) < 0) {
+		struct shoper_error ignored;
+		(void)sync_state_unindexed_end(st, false, &ignored);
+		return -1;
+	}
+	return 0;
+}
+
+int sync_state_put_unindexed(struct sync_state *st, const char *shop,
+			     long long order_id, const char *reason,
+			     struct shoper_error *err)
+{
+	sqlite3_stmt *s = sync_state_prepare(
+		st,
+		"INSERT OR REPLACE INTO unindexed(shop, order_id, reason)"
+		" VALUES (?1, ?2, ?3)",
+		err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, order_id);
+	sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+	int ret = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (ret != SQLITE_DONE)
+		return sync_state_db_error(st, err, "unindexed");
+	return 0;
+}
+
+int sync_state_unindexed_end(struct sync_state *st, bool keep,
+			     struct shoper_error *err)
+{
+	if (!keep && exec1(st, "ROLLBACK TO unindexed", err) < 0)
+		return -1;
+	return exec1(st, "RELEASE unindexed", err);
+}
+
+long long sync_state_list_unindexed(struct sync_state *st,
+				    sync_state_unindexed_cb *cb, void *ctx,
+				    struct shoper_error *err)
+{
+	long long n = 0;
+	int ret;
+
+	sqlite3_stmt *s = sync_state_prepare(
+		st,
+		"SELECT shop, order_id, coalesce(reason, '') FROM unindexed"
+		" ORDER BY shop, order_id",
+		err);
+	if (s == NULL)
+		return -1;
+	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
+		cb(ctx, (const char *)sqlite3_column_text(s, 0),
+		   sqlite3_column_int64(s, 1),
+		   (const char *)sqlite3_column_text(s, 2));
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (ret != SQLITE_DONE)
+		return sync_state_db_error(st, err, "unindexed");
+	return n;
 }

@@ -56,7 +56,9 @@ static const char schema[] =
 	" last_full_pass INTEGER, last_good_sync INTEGER, pass INTEGER,"
 	" backfill_done INTEGER, window_start TEXT, cred_fp TEXT);"
 	"CREATE TABLE IF NOT EXISTS shop_zone(shop TEXT PRIMARY KEY, zone TEXT,"
-	" checked INTEGER);";
+	" checked INTEGER);"
+	"CREATE TABLE IF NOT EXISTS unindexed(shop TEXT NOT NULL,"
+	" order_id INTEGER NOT NULL, reason TEXT, PRIMARY KEY(shop, order_id));";
 
 struct sync_state {
 	sqlite3 *db;

@@ -96,6 +96,24 @@ int sync_state_export(struct sync_state *st, const char *shop,
 		      const char *window_start, sync_state_order_cb *cb,
 		      void *ctx, struct shoper_error *err);
 
+/* The orders the published index lacks because their data cannot be
+   indexed (a value over the index's limit): replaced with every publish,
+   listed by `check`. begin clears the list in a savepoint, put adds one,
+   end keeps the new list (keep: the index was published) or goes back to
+   the old one. */
+int sync_state_unindexed_begin(struct sync_state *st, struct shoper_error *err);
+int sync_state_put_unindexed(struct sync_state *st, const char *shop,
+			     long long order_id, const char *reason,
+			     struct shoper_error *err);
+int sync_state_unindexed_end(struct sync_state *st, bool keep,
+			     struct shoper_error *err);
+typedef void sync_state_unindexed_cb(void *ctx, const char *shop,
+				     long long order_id, const char *reason);
+/* Calls cb for each, by shop and order id; returns how many or -1. */
+long long sync_state_list_unindexed(struct sync_state *st,
+				    sync_state_unindexed_cb *cb, void *ctx,
+				    struct shoper_error *err);
+
 struct sync_status_row {
 	long long status_id;
 	int type;
