@@ -208,6 +208,18 @@ def route(shop, method, path, params, body):
         return err(shop, e.code, "invalid_request", e.desc)
 
 
+def take_fault(shop, method, path, item=False):
+    """The fault rule for this request or bulk item.  A "delete" rule is
+    no fault of the answer: the order goes from the shop just before the
+    request is answered as usual (a deletion between sub-requests)."""
+    rule = shop.take_fault(method, path, item)
+    if rule is not None and rule["kind"] == "delete":
+        if rule["order_id"] in shop.orders:
+            shop.delete_order(rule["order_id"])
+        return None
+    return rule
+
+
 def fault_resp(shop, rule):
     k = rule["kind"]
     if k in ("500", "503", "429"):
@@ -254,7 +266,7 @@ def bulk(shop, token, body):
             pp = dict(urllib.parse.parse_qsl(q, keep_blank_values=True))
             pp.update(params)
             params = pp
-        rule = shop.take_fault(method, path, item=True)
+        rule = take_fault(shop, method, path, item=True)
         if rule is not None:
             r = fault_resp(shop, rule)
             if r.action in ("garbage", "truncated", "reset"):
@@ -277,7 +289,7 @@ def handle(shop, method, path, query, headers, body):
     """Whole HTTP request to the webapi.  Called with shop.lock held."""
     shop.count("total")
     shop.count("requests", "%s %s" % (method, path))
-    rule = shop.take_fault(method, path)
+    rule = take_fault(shop, method, path)
     token = bearer(headers)
     bkey = token if token and shop.token_ok(token) else None
     if rule is not None:

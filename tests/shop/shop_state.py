@@ -155,7 +155,7 @@ class Shop:
     def add_fault(self, f):
         kind = str(f.get("kind", ""))
         if kind not in ("500", "503", "timeout", "garbage", "truncated",
-                        "429", "reset"):
+                        "429", "reset", "delete"):
             raise ValueError("unknown fault kind %r" % kind)
         rule = {"kind": kind, "count": int(f.get("count", 1)),
                 "path": f.get("path"), "skip": int(f.get("skip", 0)),
@@ -163,7 +163,8 @@ class Shop:
                 "answer": bool(f.get("answer", False)),
                 "mode": f.get("mode", "short"),
                 "retry_after": int(f.get("retry_after", 1)),
-                "method": f.get("method")}
+                "method": f.get("method"),
+                "order_id": int(f.get("order_id", 0))}
         self.faults.append(rule)
         return rule
 
