@@ -20,6 +20,7 @@ static const char *stream_path(enum stream_kind kind)
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
 	case SK_TRACK_PROBE:
+	case SK_ORDERS_OF:
 		return "/webapi/rest/orders";
 	default:
 		return "/webapi/rest/parcels";
@@ -38,6 +39,7 @@ static const char *stream_key(enum stream_kind kind)
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
 	case SK_TRACK_PROBE:
+	case SK_ORDERS_OF:
 		return "order_id";
 	default:
 		return "parcel_id";
@@ -159,7 +161,7 @@ static json_object *build_bulk(struct engine *e)
 	for (unsigned int i = 0; i < e->n_streams && left > 0; i++) {
 		struct stream *s = &e->streams[i];
 		if (s->n_slots == 0 || s->remaining >= 0 ||
-		    s->kind < SK_ORDERS || s->kind == SK_TRACK_PROBE)
+		    s->kind < SK_ORDERS || s->kind >= SK_TRACK_PROBE)
 			continue;
 		unsigned int more = s->greedy ? left : SPECULATIVE_PAGES - 1;
 		more = more > left ? left : more;

@@ -29,6 +29,8 @@ enum stream_kind {
 	SK_PARCELS_OF,
 	/* first order of the tracking window: where parcels start */
 	SK_TRACK_PROBE,
+	/* orders by id (at most a page of ids): what a full pass missed */
+	SK_ORDERS_OF,
 };
 
 struct stream {
@@ -41,6 +43,12 @@ struct stream {
 	bool active, done, greedy, started;
 	unsigned int failures;
 	unsigned int first_slot, n_slots;
+};
+
+/* A growing list of ids. */
+struct engine_ids {
+	long long *v;
+	unsigned int n, alloc;
 };
 
 struct engine {
@@ -58,8 +66,7 @@ struct engine {
 	struct stream streams[MAX_STREAMS];
 	unsigned int n_streams;
 	long long parcel_min; /* parcels of orders from this id on (full) */
-	long long *refetch; /* orders whose parcels are read again */
-	unsigned int n_refetch, refetch_alloc;
+	struct engine_ids refetch; /* orders whose parcels are read again */
 	struct shoper_error err;
 };
 

@@ -11,16 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void add_refetch(struct engine *e, long long order_id)
+/* sync_state_id_cb: appends id to the engine_ids ctx. */
+static void ids_add(void *ctx, long long id)
 {
-	if (e->n_refetch == e->refetch_alloc) {
-		e->refetch_alloc = e->refetch_alloc * 2 + 64;
-		e->refetch = realloc(e->refetch,
-				     e->refetch_alloc * sizeof(*e->refetch));
-		if (e->refetch == NULL)
+	struct engine_ids *l = ctx;
+
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc * 2 + 64;
+		l->v = realloc(l->v, l->alloc * sizeof(*l->v));
+		if (l->v == NULL)
 			abort();
 	}
-	e->refetch[e->n_refetch++] = order_id;
+	l->v[l->n++] = id;
 }
 
 static int handle_order(struct engine *e, struct stream *s, json_object *item)
@@ -40,7 +42,7 @@ static int handle_order(struct engine *e, struct stream *s, json_object *item)
 		e->res->changed++;
 		/* parcels of an order whose status moved may have changed */
 		if (s->kind == SK_STATUS_CHANGES && o.total_parcels > 0)
-			add_refetch(e, o.order_id);
+			ids_add(&e->refetch, o.order_id);
 	}
 	if (s->kind == SK_ORDERS && o.order_id > e->c.max_order_id)
 		e->c.max_order_id = o.order_id;
@@ -107,6 +109,7 @@ int engine_handle_item(struct engine *e, struct stream *s, json_object *item)
 		return 0;
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
+	case SK_ORDERS_OF:
 		return handle_order(e, s, item);
 	case SK_PARCELS:
 	case SK_PARCELS_OF:
@@ -116,34 +119,80 @@ int engine_handle_item(struct engine *e, struct stream *s, json_object *item)
 	}
 }
 
-/* Parcels of orders whose status changed: read again in full, since a
-   tracking number may have been added to an existing parcel. */
-static int refetch_parcels(struct engine *e)
+/* Adds streams reading ids[*i..] by order id, a page of ids each, while
+   there is room: the orders (SK_ORDERS_OF, dated from window on) or
+   their parcels (SK_PARCELS_OF). */
+static void add_id_streams(struct engine *e, enum stream_kind kind,
+			   const struct engine_ids *ids, unsigned int *i,
+			   const char *window)
 {
-	unsigned int i = 0;
+	while (*i < ids->n && e->n_streams < MAX_STREAMS) {
+		json_object *list = json_object_new_array();
+		for (unsigned int n = 0; n < PAGE_LIMIT && *i < ids->n;
+		     n++, (*i)++)
+			json_object_array_add(
+				list, json_object_new_int64(ids->v[*i]));
+		json_object *f =
+			engine_filter_add(NULL, "order_id", "IN", list);
+		if (window != NULL)
+			f = engine_filter_add(f, "date", ">=",
+					      json_object_new_string(window));
+		engine_add_stream(e, kind, 0, f);
+	}
+}
 
-	while (i < e->n_refetch) {
+/* These orders and the parcels of those, by id, in as few calls as the
+   bulk's pages allow. */
+static int read_by_ids(struct engine *e, const struct engine_ids *orders,
+		       const char *window, const struct engine_ids *parcels)
+{
+	unsigned int oi = 0, pi = 0;
+
+	while (oi < orders->n || pi < parcels->n) {
 		engine_free_streams(e);
-		while (i < e->n_refetch && e->n_streams < MAX_STREAMS) {
-			json_object *ids = json_object_new_array();
-			for (unsigned int n = 0;
-			     n < PAGE_LIMIT && i < e->n_refetch; n++, i++) {
-				if (sync_state_delete_parcels_of(
-					    e->st, e->shop->name, e->refetch[i],
-					    &e->err) < 0)
-					return -1;
-				json_object_array_add(
-					ids,
-					json_object_new_int64(e->refetch[i]));
-			}
-			engine_add_stream(
-				e, SK_PARCELS_OF, 0,
-				engine_filter_add(NULL, "order_id", "IN", ids));
-		}
+		add_id_streams(e, SK_ORDERS_OF, orders, &oi, window);
+		add_id_streams(e, SK_PARCELS_OF, parcels, &pi, NULL);
 		if (engine_run_streams(e) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Parcels of orders whose status changed: read again in full, since a
+   tracking number may have been added to an existing parcel. */
+static int refetch_parcels(struct engine *e)
+{
+	for (unsigned int i = 0; i < e->refetch.n; i++) {
+		if (sync_state_delete_parcels_of(e->st, e->shop->name,
+						 e->refetch.v[i], &e->err) < 0)
+			return -1;
+	}
+	const struct engine_ids none = {NULL, 0, 0};
+
+	return read_by_ids(e, &none, NULL, &e->refetch);
+}
+
+/* A full pass reads the window as pages 1..n of one filter per bulk call:
+   an order deleted in the shop between two of those sub-requests shifts
+   the later pages, and an unrelated order (or parcel) is in no answer.
+   Before the sweep, what the pass did not see is asked for by id, so
+   only what the shop confirms gone is swept. Costs nothing when all was
+   seen. */
+static int recheck_unseen(struct engine *e, const char *window)
+{
+	struct engine_ids orders = {NULL, 0, 0}, parcels = {NULL, 0, 0};
+	const char *shop = e->shop->name;
+	int ret = -1;
+
+	if (sync_state_unseen(e->st, shop, e->c.pass, false, 0, ids_add,
+			      &orders, &e->err) >= 0 &&
+	    sync_state_unseen(e->st, shop, e->c.pass, true, e->parcel_min,
+			      ids_add, &parcels, &e->err) >= 0 &&
+	    read_by_ids(e, &orders, window, &parcels) == 0)
+		ret = 0;
+	free(orders.v);
+	free(parcels.v);
+	return ret;
 }
 
 static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
@@ -284,6 +333,8 @@ static int sync_shop(struct engine *e)
 	if (engine_run_streams(e) < 0 || refetch_parcels(e) < 0)
 		goto fail;
 	if (sweep) {
+		if (recheck_unseen(e, window) < 0)
+			goto fail;
 		e->res->deleted =
 			sync_state_sweep(e->st, e->shop->name, e->c.pass,
 					 e->parcel_min, &e->err);
@@ -378,7 +429,7 @@ int sync_engine_run_shop(const struct shoper_sync_config *cfg,
 		shoper_webapi_free(&e.api);
 	}
 	engine_free_streams(&e);
-	free(e.refetch);
+	free(e.refetch.v);
 	res->ok = ret == 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -1,6 +1,6 @@
 /* Reads of the state: every order as the index wants it, the status
-   list and the shops' time zones; and the list of orders the published
-   index lacks. */
+   list, the shops' time zones and what a full pass has not seen; and the
+   list of orders the published index lacks. */
 #include "state-private.h"
 
 #include <stdio.h>
@@ -136,6 +136,36 @@ int sync_state_get_zone(struct sync_state *st, const char *shop, char *zone,
 	if (ret != SQLITE_ROW && ret != SQLITE_DONE)
 		return sync_state_db_error(st, err, "read time zone");
 	return 0;
+}
+
+long long sync_state_unseen(struct sync_state *st, const char *shop,
+			    long long pass, bool parcels, long long parcel_min,
+			    sync_state_id_cb *cb, void *ctx,
+			    struct shoper_error *err)
+{
+	long long n = 0;
+	int ret;
+
+	sqlite3_stmt *s = sync_state_prepare(
+		st,
+		parcels ? "SELECT DISTINCT order_id FROM parcels WHERE shop=?1"
+			  " AND seen != ?2 AND order_id >= ?3 ORDER BY order_id"
+			: "SELECT order_id FROM orders WHERE shop=?1"
+			  " AND seen != ?2 AND ?3=?3 ORDER BY order_id",
+		err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, pass);
+	sqlite3_bind_int64(s, 3, parcel_min);
+	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
+		cb(ctx, sqlite3_column_int64(s, 0));
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (ret != SQLITE_DONE)
+		return sync_state_db_error(st, err, "unseen");
+	return n;
 }
 
 /* One statement without results (no bindings). */

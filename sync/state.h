@@ -73,6 +73,15 @@ long long sync_state_sweep(struct sync_state *st, const char *shop,
 			   long long pass, long long parcel_min,
 			   struct shoper_error *err);
 
+/* What full pass `pass` has not seen so far, by id ascending: orders, or
+   (parcels) the orders of the parcels from order parcel_min on. Returns
+   how many ids cb got, or -1. */
+typedef void sync_state_id_cb(void *ctx, long long id);
+long long sync_state_unseen(struct sync_state *st, const char *shop,
+			    long long pass, bool parcels, long long parcel_min,
+			    sync_state_id_cb *cb, void *ctx,
+			    struct shoper_error *err);
+
 /* The shop's time zone (application-config's locale_timezone, "" when
    the shop gave none this host knows) and when it was last asked for
    (unix time; 0 never). */

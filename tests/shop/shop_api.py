@@ -210,12 +210,17 @@ def route(shop, method, path, params, body):
 
 def take_fault(shop, method, path, item=False):
     """The fault rule for this request or bulk item.  A "delete" rule is
-    no fault of the answer: the order goes from the shop just before the
-    request is answered as usual (a deletion between sub-requests)."""
+    no fault of the answer: the order goes from the shop (and, with
+    "create", a new one comes) just before the request is answered as
+    usual: a change between sub-requests."""
     rule = shop.take_fault(method, path, item)
     if rule is not None and rule["kind"] == "delete":
         if rule["order_id"] in shop.orders:
             shop.delete_order(rule["order_id"])
+        if rule["create"] is not None:
+            oid = shop.create_order(rule["create"])
+            if rule["create_parcel"]:
+                shop.add_parcel(oid, {})
         return None
     return rule
 

@@ -164,7 +164,9 @@ class Shop:
                 "mode": f.get("mode", "short"),
                 "retry_after": int(f.get("retry_after", 1)),
                 "method": f.get("method"),
-                "order_id": int(f.get("order_id", 0))}
+                "order_id": int(f.get("order_id", 0)),
+                "create": f.get("create"),
+                "create_parcel": bool(f.get("create_parcel", False))}
         self.faults.append(rule)
         return rule
 
