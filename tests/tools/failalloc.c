@@ -24,8 +24,7 @@ static size_t limit(void)
 	if (above != (size_t)-1)
 		return above;
 	above = 256 * 1024;
-	/* getenv is fine here, but the environment is walked by hand so
-	   that nothing in this file can allocate */
+	/* the environment walked by hand: nothing here may allocate */
 	for (char **e = environ; e != NULL && *e != NULL; e++) {
 		const char *p = *e, *k = "FAILALLOC_ABOVE=";
 
