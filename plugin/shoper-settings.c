@@ -60,48 +60,124 @@ static int shoper_settings_match(struct shoper_settings *set, const char *value,
 }
 
 /* regcomp() costs ~110k instructions and the settings are read for every
-   recipient: compile the pattern once per process and reuse it while the
-   configured pattern stays the same. */
-static char *shoper_subject_pattern;
-static regex_t shoper_subject_re;
+   recipient: compiled patterns are shared by the users that configure the
+   same one. Each user holds a reference to its own pattern, so another
+   user's pattern (a userdb field; IMAP with shared namespaces, LMTP with
+   several recipients) never replaces it. A few unused ones are kept for
+   the next recipients. */
+#define SHOPER_REGEX_IDLE_MAX 4
+
+struct shoper_regex {
+	struct shoper_regex *next;
+	char *pattern;
+	regex_t re;
+	unsigned int refcount;
+};
+
+static struct shoper_regex *shoper_regexes;
+
+static void shoper_regex_free(struct shoper_regex **_rx)
+{
+	struct shoper_regex *rx = *_rx;
+
+	*_rx = rx->next;
+	regfree(&rx->re);
+	i_free(rx->pattern);
+	i_free(rx);
+}
+
+/* Frees unused patterns beyond the first SHOPER_REGEX_IDLE_MAX unused
+   ones (the list is most recently used first). */
+static void shoper_regex_prune(void)
+{
+	struct shoper_regex **rxp = &shoper_regexes;
+	unsigned int idle = 0;
+
+	while (*rxp != NULL) {
+		if ((*rxp)->refcount == 0 && ++idle > SHOPER_REGEX_IDLE_MAX)
+			shoper_regex_free(rxp);
+		else
+			rxp = &(*rxp)->next;
+	}
+}
+
+static struct shoper_regex *shoper_regex_get(const char *pattern,
+					     const char **error_r)
+{
+	struct shoper_regex **rxp, *rx;
+	char errbuf[256];
+	int ret;
+
+	for (rxp = &shoper_regexes; *rxp != NULL; rxp = &(*rxp)->next) {
+		if (strcmp((*rxp)->pattern, pattern) == 0)
+			break;
+	}
+	if (*rxp != NULL) {
+		rx = *rxp;
+		*rxp = rx->next;
+	} else {
+		rx = i_new(struct shoper_regex, 1);
+		ret = regcomp(&rx->re, pattern, REG_EXTENDED | REG_ICASE);
+		if (ret != 0) {
+			regerror(ret, &rx->re, errbuf, sizeof(errbuf));
+			*error_r = t_strdup_printf(
+				"shoper_subject_pattern '%s': %s", pattern,
+				errbuf);
+			i_free(rx);
+			return NULL;
+		}
+		rx->pattern = i_strdup(pattern);
+	}
+	rx->next = shoper_regexes;
+	shoper_regexes = rx;
+	rx->refcount++;
+	shoper_regex_prune();
+	return rx;
+}
+
+static void shoper_regex_unref(struct shoper_regex **_rx)
+{
+	struct shoper_regex *rx = *_rx;
+
+	*_rx = NULL;
+	i_assert(rx->refcount > 0);
+	rx->refcount--;
+	shoper_regex_prune();
+}
 
 static int shoper_settings_subject(struct shoper_settings *set,
 				   const char *pattern, const char **error_r)
 {
-	char errbuf[256];
-	int ret;
-
-	if (shoper_subject_pattern == NULL ||
-	    strcmp(shoper_subject_pattern, pattern) != 0) {
-		shoper_settings_deinit();
-		ret = regcomp(&shoper_subject_re, pattern,
-			      REG_EXTENDED | REG_ICASE);
-		if (ret != 0) {
-			regerror(ret, &shoper_subject_re, errbuf,
-				 sizeof(errbuf));
-			*error_r = t_strdup_printf(
-				"shoper_subject_pattern '%s': %s", pattern,
-				errbuf);
-			return -1;
-		}
-		shoper_subject_pattern = i_strdup(pattern);
-	}
-	if (shoper_subject_re.re_nsub == 0) {
+	set->regex = shoper_regex_get(pattern, error_r);
+	if (set->regex == NULL)
+		return -1;
+	if (set->regex->re.re_nsub == 0) {
 		*error_r = "shoper_subject_pattern needs a (group) around "
 			   "the order number";
+		shoper_regex_unref(&set->regex);
 		return -1;
 	}
-	set->subject_re = &shoper_subject_re;
-	set->subject_group = shoper_subject_re.re_nsub;
+	set->subject_re = &set->regex->re;
+	set->subject_group = set->regex->re.re_nsub;
 	return 0;
+}
+
+void shoper_settings_free(struct shoper_settings **_set)
+{
+	struct shoper_settings *set = *_set;
+
+	*_set = NULL;
+	if (set == NULL)
+		return;
+	if (set->regex != NULL)
+		shoper_regex_unref(&set->regex);
+	set->subject_re = NULL;
 }
 
 void shoper_settings_deinit(void)
 {
-	if (shoper_subject_pattern != NULL) {
-		regfree(&shoper_subject_re);
-		i_free_and_null(shoper_subject_pattern);
-	}
+	while (shoper_regexes != NULL)
+		shoper_regex_free(&shoper_regexes);
 }
 
 static bool shoper_settings_has_subject(const struct shoper_settings *set)

@@ -8,6 +8,7 @@
 #include <regex.h>
 
 struct mail_user;
+struct shoper_regex;
 
 #define SHOPER_DEFAULT_INDEX "/var/lib/dovecot-shoper/orders.cdb"
 #define SHOPER_DEFAULT_MATCH "from reply-to envelope subject"
@@ -34,8 +35,9 @@ struct shoper_settings {
 	unsigned int n_match;
 	unsigned int max_orders;
 	/* compiled shoper_subject_pattern, NULL when subject isn't matched;
-	   shared by the whole process (see shoper_settings_deinit()) */
+	   this user's own reference (see shoper_settings_free()) */
 	regex_t *subject_re;
+	struct shoper_regex *regex;
 	unsigned int subject_group;
 	/* IMAP: shoper_status_folder, the parent of the status folders;
 	   NULL when unset (no status folders for this user) */
@@ -44,7 +46,9 @@ struct shoper_settings {
 
 /* Reads the user's shoper_* settings into set_r, allocated from the
    user's pool. Returns 1 when the plugin is active for the user, 0 when
-   shoper_shops is unset or empty, -1 with error_r on an invalid value. */
+   shoper_shops is unset or empty, -1 with error_r on an invalid value.
+   The compiled subject pattern stays valid until shoper_settings_free()
+   (or, for settings never freed, shoper_settings_deinit()). */
 int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 			 const char **error_r);
 
@@ -62,8 +66,11 @@ bool shoper_subject_next(const struct shoper_settings *set,
 			 struct shoper_subject_iter *it, const char **base_r,
 			 const char **num_r, size_t *len_r);
 
-/* Frees what settings keep for the whole process (the compiled subject
-   pattern). Called from the modules' deinit. */
+/* Drops the settings' reference to the compiled subject pattern (call it
+   when the user goes away; the memory itself is the user's pool). */
+void shoper_settings_free(struct shoper_settings **set);
+/* Frees every compiled pattern, referenced or not. Called from the
+   modules' deinit. */
 void shoper_settings_deinit(void);
 
 /* TRUE when shop is in the user's shoper_shops. */
