@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "message-header-encode.h"
+#include "message-header-parser.h"
 
 #include <ctype.h>
 #include "shoper-headers.h"
@@ -14,6 +15,41 @@ bool shoper_header_is_ours(const char *name)
 {
 	return strncasecmp(name, SHOPER_HEADER_PREFIX,
 			   SHOPER_HEADER_PREFIX_LEN) == 0;
+}
+
+static bool shoper_has_cr(const unsigned char *data, size_t len)
+{
+	return len > 0 && memchr(data, '\r', len) != NULL;
+}
+
+enum shoper_line_action
+shoper_header_line_action(const struct message_header_line *hdr)
+{
+	bool cr = shoper_has_cr(hdr->value, hdr->value_len);
+
+	if (hdr->continued)
+		return cr ? SHOPER_LINE_REWRITE : SHOPER_LINE_KEEP;
+	if (hdr->name_len > 0) {
+		/* a CR in the name starts a new line for some readers, and
+		   leaves no header worth keeping for the others */
+		if (shoper_header_is_ours(hdr->name) ||
+		    shoper_has_cr((const unsigned char *)hdr->name,
+				  hdr->name_len) ||
+		    shoper_has_cr(hdr->middle, hdr->middle_len))
+			return SHOPER_LINE_DROP;
+	} else {
+		/* no colon, or a name too long to be one: the value is the
+		   line from its start */
+		if (hdr->value_len >= SHOPER_HEADER_PREFIX_LEN &&
+		    strncasecmp((const char *)hdr->value, SHOPER_HEADER_PREFIX,
+				SHOPER_HEADER_PREFIX_LEN) == 0)
+			return SHOPER_LINE_DROP;
+		/* e.g. "\r\r\n": an empty line (the end of the header)
+		   once saved */
+		if (cr)
+			return SHOPER_LINE_DROP;
+	}
+	return cr ? SHOPER_LINE_REWRITE : SHOPER_LINE_KEEP;
 }
 
 void shoper_header_clean(const void *data, size_t len, size_t max_chars,

@@ -48,4 +48,22 @@ void shoper_header_append(string_t *dest, const char *name, const char *value);
 /* TRUE if a header name starts with X-Shoper- (any case). */
 bool shoper_header_is_ours(const char *name);
 
+struct message_header_line;
+
+/* What the delivery filter does with a header line as Dovecot's parser
+   gives it (not the end of the header). Readers differ from that parser:
+   some end a line at a lone CR, and a name over 1000 bytes is no name to
+   it. So that no reader finds an X-Shoper-* header but ours: */
+enum shoper_line_action {
+	SHOPER_LINE_KEEP,
+	/* an X-Shoper-* line (any name length), a name holding a CR, or a
+	   line with no name holding one: dropped with its continuation
+	   lines */
+	SHOPER_LINE_DROP,
+	/* a value holding a lone CR: passed with each CR a space */
+	SHOPER_LINE_REWRITE,
+};
+enum shoper_line_action
+shoper_header_line_action(const struct message_header_line *hdr);
+
 #endif

@@ -38,10 +38,29 @@ static const char **shoper_key_header(const char *name, const char **from,
 	return NULL;
 }
 
+/* A key header's value is kept up to this many bytes: the header may be
+   as big as the sender likes (folded over megabytes). */
+#define SHOPER_KEY_VALUE_MAX 8192
+
+static void shoper_key_value_append(string_t *value,
+				    const struct message_header_line *hdr,
+				    bool last_no_newline)
+{
+	size_t room, len = hdr->value_len;
+
+	if (hdr->continued && !last_no_newline && str_len(value) > 0)
+		str_append_c(value, '\n');
+	if (str_len(value) >= SHOPER_KEY_VALUE_MAX)
+		return;
+	room = SHOPER_KEY_VALUE_MAX - str_len(value);
+	str_append_data(value, hdr->value, I_MIN(len, room));
+}
+
 /* Reads From, Reply-To and Subject straight from the raw mail's header
    block: mail_get_first_header() on the raw mail would parse and cache
    every header through the index-mail machinery (~90k instructions per
-   recipient), which nothing else uses (Sieve reads the filtered copy). */
+   recipient), which nothing else uses (Sieve reads the filtered copy).
+   Memory stays bounded whatever the header's size. */
 void shoper_match_input_from_mail(struct mail *mail,
 				  const struct smtp_address *mail_from,
 				  pool_t pool, struct shoper_match_input *in_r)
@@ -50,8 +69,10 @@ void shoper_match_input_from_mail(struct mail *mail,
 	struct message_header_parser_ctx *parser;
 	struct message_header_line *hdr;
 	struct message_size hdr_size;
-	const char *from = NULL, *reply_to = NULL, *subject = NULL, **dest;
+	const char *from = NULL, *reply_to = NULL, *subject = NULL;
+	const char **dest = NULL;
 	string_t *value = t_str_new(256);
+	bool last_no_newline = FALSE;
 	int ret;
 
 	i_zero(in_r);
@@ -61,24 +82,23 @@ void shoper_match_input_from_mail(struct mail *mail,
 		if (hdr->eoh)
 			break;
 		/* the same parser and test as the delivery's header filter */
-		if (!hdr->continued && shoper_header_is_ours(hdr->name))
+		if (shoper_header_line_action(hdr) != SHOPER_LINE_KEEP)
 			in_r->has_ours = TRUE;
-		dest = shoper_key_header(hdr->name, &from, &reply_to, &subject);
-		if (dest == NULL || *dest != NULL)
-			continue; /* the first one counts */
-		if (hdr->continues) {
-			hdr->use_full_value = TRUE;
-			continue;
+		if (!hdr->continued) {
+			dest = shoper_key_header(hdr->name, &from, &reply_to,
+						 &subject);
+			if (dest != NULL && *dest != NULL)
+				dest = NULL; /* the first one counts */
+			str_truncate(value, 0);
 		}
-		str_truncate(value, 0);
-		if (dest == &subject)
-			message_header_decode_utf8(hdr->full_value,
-						   hdr->full_value_len, value,
-						   NULL);
-		else
-			str_append_data(value, hdr->full_value,
-					hdr->full_value_len);
-		*dest = t_strdup(str_c(value));
+		if (dest != NULL) {
+			shoper_key_value_append(value, hdr, last_no_newline);
+			if (!hdr->continues) {
+				*dest = t_strdup(str_c(value));
+				dest = NULL;
+			}
+		}
+		last_no_newline = hdr->no_newline;
 	}
 	message_parse_header_deinit(&parser);
 	if (ret == 0 || input->stream_errno != 0) {
@@ -89,6 +109,12 @@ void shoper_match_input_from_mail(struct mail *mail,
 	}
 	i_stream_seek(input, 0);
 
+	if (subject != NULL) {
+		str_truncate(value, 0);
+		message_header_decode_utf8((const unsigned char *)subject,
+					   strlen(subject), value, NULL);
+		subject = str_c(value);
+	}
 	if (from != NULL)
 		in_r->from = shoper_address(from, pool);
 	if (reply_to != NULL)
