@@ -28,12 +28,18 @@
    mailbox): a transaction to many recipients of many scopes mustn't keep
    one per scope until it ends */
 #define SHOPER_MAX_COPIES 4
+/* A filtered header up to this size is made once and kept in memory;
+   a bigger one is filtered again at every read, so memory stays bounded
+   whatever the header's size. */
+#define SHOPER_HEADER_BUFFER_MAX (256 * 1024)
 
 /* A filtered copy of the original with one header block. Recipients whose
    lookups give the same block (same scope) share it: its bytes depend
    only on the original and the block. */
 struct shoper_copy {
 	const char *block_lf, *block_crlf;
+	/* filter state: the current header's first line was dropped */
+	bool dropping;
 	struct mail_user *raw_user;
 	struct mailbox *box;
 	struct mailbox_transaction_context *trans;
@@ -48,14 +54,15 @@ struct shoper_source {
 	union mail_module_context module_ctx;
 	pool_t pool;
 	struct mail *mail;
-	struct mail_deliver_session *session;
 	struct shoper_match_input in;
 	ARRAY(struct shoper_copy *) copies;
 };
 
+/* Users without this context (the plugin is not in their mail_plugins)
+   are treated like inactive ones: forged headers are still removed. */
 struct shoper_user {
 	union mail_user_module_context module_ctx;
-	/* shoper_shops set: strip forged headers, even if settings are bad */
+	/* shoper_shops set (add headers), even if the settings are bad */
 	bool active;
 	struct shoper_settings *set; /* NULL if active but invalid */
 	const char *set_error;
@@ -65,12 +72,6 @@ static MODULE_CONTEXT_DEFINE_INIT(shoper_user_module,
 				  &mail_user_module_register);
 static MODULE_CONTEXT_DEFINE_INIT(shoper_mail_module, &mail_module_register);
 
-/* The source of the running LMTP transaction. LMTP hands recipients 2..n
-   the first recipient's saved copy (which carries that recipient's
-   headers); every copy must be built from the original (pitfall 21). The
-   first recipient of a session always gets the original raw mail, and
-   the source is cleared when that mail is freed. */
-static struct shoper_source *shoper_current;
 static unsigned int shoper_stream_counter;
 static bool shoper_warned_settings;
 
@@ -103,8 +104,6 @@ static void shoper_source_mail_free(struct mail *mail)
 	struct shoper_copy *copy;
 
 	array_foreach_elem(&src->copies, copy) shoper_copy_free(copy);
-	if (shoper_current == src)
-		shoper_current = NULL;
 	pool_unref(&src->pool);
 	next_free(mail);
 }
@@ -137,23 +136,28 @@ static struct shoper_source *shoper_source_init(
 	return src;
 }
 
+/* The delivery's original raw mail, or NULL when the source is something
+   else (another recipient's saved copy: see shoper_deliver_prepare()). */
 static struct shoper_source *shoper_source_get(
 	struct mail_deliver_context *dctx)
 {
 	struct mail *mail = dctx->src_mail;
 	struct shoper_source *src;
 
-	if (shoper_mail_is_original(mail)) {
-		src = SHOPER_MAIL_CONTEXT((struct mail_private *)mail);
-		if (src == NULL)
-			src = shoper_source_init(mail, dctx);
-		src->session = dctx->session;
-		shoper_current = src;
-		return src;
-	}
-	if (shoper_current != NULL && shoper_current->session == dctx->session)
-		return shoper_current;
-	return NULL;
+	if (!shoper_mail_is_original(mail))
+		return NULL;
+	src = SHOPER_MAIL_CONTEXT((struct mail_private *)mail);
+	if (src == NULL)
+		src = shoper_source_init(mail, dctx);
+	return src;
+}
+
+static void shoper_user_deinit(struct mail_user *user)
+{
+	struct shoper_user *suser = SHOPER_USER_CONTEXT(user);
+
+	shoper_settings_free(&suser->set);
+	suser->module_ctx.super.deinit(user);
 }
 
 void shoper_deliver_user_created(struct mail_user *user)
@@ -162,6 +166,9 @@ void shoper_deliver_user_created(struct mail_user *user)
 	int ret;
 
 	suser = p_new(user->pool, struct shoper_user, 1);
+	suser->module_ctx.super = *user->vlast;
+	user->vlast->deinit = shoper_user_deinit;
+	user->vlast = &suser->module_ctx.super;
 	MODULE_CONTEXT_SET(user, shoper_user_module, suser);
 
 	T_BEGIN
@@ -174,6 +181,26 @@ void shoper_deliver_user_created(struct mail_user *user)
 	}
 	T_END;
 	suser->active = ret != 0;
+}
+
+/* A line with a lone CR, passed with each CR a space. */
+static void shoper_filter_rewrite(struct header_filter_istream *input,
+				  const struct message_header_line *hdr)
+{
+	string_t *line = t_str_new(hdr->name_len + hdr->middle_len +
+				   hdr->value_len + 2);
+	char *p;
+
+	if (!hdr->continued) {
+		str_append_data(line, hdr->name, hdr->name_len);
+		str_append_data(line, hdr->middle, hdr->middle_len);
+	}
+	str_append_data(line, hdr->value, hdr->value_len);
+	for (p = str_c_modifiable(line); (p = strchr(p, '\r')) != NULL; p++)
+		*p = ' ';
+	if (!hdr->no_newline)
+		str_append(line, hdr->crlf_newline ? "\r\n" : "\n");
+	i_stream_header_filter_add(input, str_data(line), str_len(line));
 }
 
 static void shoper_filter_callback(struct header_filter_istream *input,
@@ -191,9 +218,32 @@ static void shoper_filter_callback(struct header_filter_istream *input,
 			i_stream_header_filter_add(input, block, strlen(block));
 		return;
 	}
-	/* dropping the first line drops its continuation lines too */
-	if (!hdr->continued && shoper_header_is_ours(hdr->name))
+	/* dropping the first line drops its continuation lines too; set
+	   every line's result, as a continuation line starts with its first
+	   line's */
+	if (!hdr->continued)
+		copy->dropping = FALSE;
+	if (copy->dropping) {
 		*matched = TRUE;
+		return;
+	}
+	switch (shoper_header_line_action(hdr)) {
+	case SHOPER_LINE_KEEP:
+		*matched = FALSE;
+		break;
+	case SHOPER_LINE_DROP:
+		copy->dropping = TRUE;
+		*matched = TRUE;
+		break;
+	case SHOPER_LINE_REWRITE:
+		*matched = TRUE;
+		T_BEGIN
+		{
+			shoper_filter_rewrite(input, hdr);
+		}
+		T_END;
+		break;
+	}
 }
 
 /* The recipient's header block (LF line ends), "" when there is nothing
@@ -266,30 +316,60 @@ static int shoper_copy_header(struct shoper_copy *copy, struct istream *orig,
 	return ret;
 }
 
-static int shoper_copy_open(struct shoper_copy *copy, struct shoper_source *src,
-			    struct mail_deliver_context *dctx)
+/* The filtered message as one stream: a small header filtered once and
+   kept (re-reading the copy, as index-mail, Sieve, the save and size
+   lookups do from offset 0, never parses it again), a big one filtered
+   at every read (bounded memory). NULL on failure. */
+static struct istream *shoper_copy_stream(struct shoper_copy *copy,
+					  struct shoper_source *src)
 {
 	struct istream *orig = src->mail->box->input, *parts[3], *input;
-	buffer_t *header = t_buffer_create(1024);
-	const char *envelope = NULL;
-	time_t received;
+	buffer_t *header;
 
-	if (src->in.header_size == UOFF_T_MAX ||
-	    shoper_copy_header(copy, orig, src->in.header_size, header) < 0)
-		return -1;
-	if (mail_get_received_date(src->mail, &received) < 0)
-		received = ioloop_time;
-	if (dctx->mail_from != NULL)
-		envelope = smtp_address_encode(dctx->mail_from);
-
+	if (src->in.header_size > SHOPER_HEADER_BUFFER_MAX) {
+		i_stream_seek(orig, 0);
+		parts[0] = i_stream_create_limit(orig, UOFF_T_MAX);
+		input = i_stream_create_header_filter(
+			parts[0],
+			HEADER_FILTER_EXCLUDE | HEADER_FILTER_CRLF_PRESERVE |
+				HEADER_FILTER_ADD_MISSING_EOH,
+			NULL, 0, shoper_filter_callback, copy);
+		i_stream_unref(&parts[0]);
+		return input;
+	}
+	header = buffer_create_dynamic(default_pool, 1024);
+	if (shoper_copy_header(copy, orig, src->in.header_size, header) < 0) {
+		buffer_free(&header);
+		return NULL;
+	}
 	/* the raw box's input, never the mail's own stream (which may be
 	   freed first) */
-	parts[0] = i_stream_create_copy_from_buffer(header);
+	parts[0] = i_stream_create_copy_from_data(header->data, header->used);
 	parts[1] = i_stream_create_range(orig, src->in.header_size, UOFF_T_MAX);
 	parts[2] = NULL;
 	input = i_stream_create_concat(parts);
 	i_stream_unref(&parts[0]);
 	i_stream_unref(&parts[1]);
+	buffer_free(&header);
+	return input;
+}
+
+static int shoper_copy_open(struct shoper_copy *copy, struct shoper_source *src,
+			    struct mail_deliver_context *dctx)
+{
+	struct istream *input;
+	const char *envelope = NULL;
+	time_t received;
+
+	if (src->in.header_size == UOFF_T_MAX)
+		return -1;
+	input = shoper_copy_stream(copy, src);
+	if (input == NULL)
+		return -1;
+	if (mail_get_received_date(src->mail, &received) < 0)
+		received = ioloop_time;
+	if (dctx->mail_from != NULL)
+		envelope = smtp_address_encode(dctx->mail_from);
 	/* raw in-memory indexes are shared by name: keep ours apart */
 	i_stream_set_name(input, t_strdup_printf("%s%u", SHOPER_STREAM_PREFIX,
 						 ++shoper_stream_counter));
@@ -355,39 +435,69 @@ static struct shoper_copy *shoper_copy_get(struct shoper_source *src,
 	return copy;
 }
 
-void shoper_deliver_prepare(struct mail_deliver_context *dctx)
+/* Sets dctx->src_mail to this recipient's view of the original: with
+   its block (active users), stripped (everyone else), or the original
+   itself when there is nothing to strip or add. */
+static int shoper_deliver_source(struct mail_deliver_context *dctx,
+				 struct shoper_user *suser,
+				 struct shoper_source *src)
+{
+	struct shoper_copy *copy;
+	const char *block = "";
+
+	/* no order headers for a user the plugin isn't active for */
+	if (suser != NULL && suser->active)
+		block = shoper_delivery_block(suser, src);
+	if (*block == '\0' && !src->in.has_ours) {
+		dctx->src_mail = src->mail;
+		return 0;
+	}
+	copy = shoper_copy_get(src, block, dctx);
+	if (copy != NULL) {
+		dctx->src_mail = copy->mail;
+		return 0;
+	}
+	if (!src->in.has_ours) {
+		/* fail open: without our headers */
+		dctx->src_mail = src->mail;
+		return 0;
+	}
+	/* forged headers can't be removed: let the MTA retry */
+	return -1;
+}
+
+int shoper_deliver_prepare(struct mail_deliver_context *dctx)
 {
 	struct shoper_user *suser = SHOPER_USER_CONTEXT(dctx->rcpt_user);
 	struct shoper_source *src;
-	struct shoper_copy *copy;
-	const char *block;
+	int ret;
 
+	/* LMTP hands recipients 2..n the first recipient's saved copy,
+	   which carries that recipient's view (its headers, or forged ones
+	   the plugin doesn't strip elsewhere). Not asking for it keeps the
+	   original as every recipient's source (pitfall 21). */
+	dctx->save_dest_mail = FALSE;
 	src = shoper_source_get(dctx);
-	if (suser == NULL || !suser->active)
-		return;
 	if (src == NULL) {
-		i_error("shoper: no raw source mail, X-Shoper headers not "
-			"filtered (is the plugin enabled for all users?)");
-		return;
+		/* only when this hook did not run for an earlier recipient
+		   of the transaction: the plugin was loaded on the way, for
+		   this user only (per-user mail_plugins) */
+		i_error("shoper: the source is another recipient's saved "
+			"copy, X-Shoper headers can't be filtered: load the "
+			"plugin for every user (mail_plugins of protocol "
+			"lmtp); delivery tempfailed");
+		dctx->tempfail_error = "Temporary internal error";
+		return -1;
 	}
 	T_BEGIN
 	{
-		block = shoper_delivery_block(suser, src);
-		if (*block == '\0' && !src->in.has_ours) {
-			/* nothing to strip, nothing to add: the original
-			   itself (not another recipient's saved copy) */
-			dctx->src_mail = src->mail;
-		} else {
-			/* failing that, fail open with the original, never
-			   another recipient's saved copy */
-			copy = shoper_copy_get(src, block, dctx);
-			dctx->src_mail = copy != NULL ? copy->mail : src->mail;
-		}
+		ret = shoper_deliver_source(dctx, suser, src);
 	}
 	T_END;
-}
-
-void shoper_deliver_deinit(void)
-{
-	shoper_current = NULL;
+	if (ret < 0) {
+		i_error("shoper: can't remove the X-Shoper headers of the "
+			"incoming mail, delivery tempfailed");
+		dctx->tempfail_error = "Temporary internal error";
+	}
+	return ret;
 }

@@ -9,9 +9,11 @@ struct mail_deliver_context;
 
 /* mail_user_created hook: reads the user's settings. */
 void shoper_deliver_user_created(struct mail_user *user);
-/* Called from the deliver hook before the next hook (Sieve or core).
-   Never fails: on any problem the mail stays as it is. */
-void shoper_deliver_prepare(struct mail_deliver_context *dctx);
-void shoper_deliver_deinit(void);
+/* Called from the deliver hook before the next hook (Sieve or core), for
+   every recipient (the hook is process-wide, whatever the user's
+   mail_plugins). Returns -1 with dctx->tempfail_error set when incoming
+   X-Shoper-* headers can't be removed; on any other problem the mail is
+   delivered without our headers. */
+int shoper_deliver_prepare(struct mail_deliver_context *dctx);
 
 #endif

@@ -26,7 +26,8 @@ static int shoper_deliver_mail(struct mail_deliver_context *dctx,
 			       struct mail_storage **storage_r)
 {
 	*storage_r = NULL;
-	shoper_deliver_prepare(dctx);
+	if (shoper_deliver_prepare(dctx) < 0)
+		return -1;
 	/* 0 without a next hook: core saves dctx->src_mail (ours) */
 	return shoper_next_deliver_mail == NULL
 		       ? 0
@@ -43,7 +44,6 @@ void shoper_plugin_deinit(void)
 {
 	mail_deliver_hook_set(shoper_next_deliver_mail);
 	mail_storage_hooks_remove(&shoper_storage_hooks);
-	shoper_deliver_deinit();
 	shoper_index_cache_deinit();
 	shoper_settings_deinit();
 }
