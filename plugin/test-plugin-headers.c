@@ -1,9 +1,16 @@
 /* Unit test of the header builder (no Dovecot process): hostile values,
-   CR/LF/NUL, 5000 characters, invalid UTF-8, RFC 2047 round trip, folding. */
+   CR/LF/NUL, 5000 characters, invalid UTF-8, RFC 2047 round trip, folding;
+   the delivery filter's verdict on hostile header lines; per-user compiled
+   subject patterns. */
 
 #include "lib.h"
+#include "array.h"
 #include "str.h"
+#include "istream.h"
 #include "message-header-decode.h"
+#include "message-header-parser.h"
+#include "mail-user.h"
+#include "mail-storage-settings.h"
 #include "shoper-headers.h"
 
 #include <stdio.h>
@@ -193,6 +200,127 @@ static void test_prefix(void)
 		"prefix: other headers kept");
 }
 
+/* the filter's action for each line of header (first line first); as in
+   the delivery filter, a dropped line's continuation lines go with it */
+static const char *line_actions(const char *header)
+{
+	static const char codes[] = {
+		[SHOPER_LINE_KEEP] = 'k',
+		[SHOPER_LINE_DROP] = 'd',
+		[SHOPER_LINE_REWRITE] = 'r',
+	};
+	struct istream *input = i_stream_create_from_data(header,
+							  strlen(header));
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	string_t *out = t_str_new(16);
+	enum shoper_line_action action;
+	bool dropping = FALSE;
+
+	parser = message_parse_header_init(input, NULL, 0);
+	while (message_parse_header_next(parser, &hdr) > 0 && !hdr->eoh) {
+		if (!hdr->continued)
+			dropping = FALSE;
+		action = dropping ? SHOPER_LINE_DROP
+				  : shoper_header_line_action(hdr);
+		dropping = action == SHOPER_LINE_DROP;
+		str_append_c(out, codes[action]);
+	}
+	message_parse_header_deinit(&parser);
+	i_stream_unref(&input);
+	return str_c(out);
+}
+
+static void test_line_action(void)
+{
+	string_t *longname = t_str_new(1300);
+
+	test_ok(strcmp(line_actions("Subject: ok\nX-Shoper-Order-Id: 1\n"
+				    " folded\nTo: a\n\n"),
+		       "kddk") == 0,
+		"line: ours dropped with its continuation, others kept");
+	test_ok(strcmp(line_actions("Subject: hi\rX-Shoper-Order-Paid: yes\n"
+				    "\n"),
+		       "r") == 0,
+		"line: a lone CR in a value is rewritten");
+	test_ok(strcmp(line_actions("Subject: a\n b\rX-Shoper-Order-Id: 1\n"
+				    "\n"),
+		       "kr") == 0,
+		"line: a lone CR in a continuation line is rewritten");
+	test_ok(strcmp(line_actions("To: a\n\r\r\nFrom: b\n\n"), "kdk") == 0,
+		"line: a CR-only line (an empty line once saved) dropped");
+	test_ok(strcmp(line_actions("X-Foo\rX-Shoper-Order-Id: 1\n\n"), "d") ==
+			0,
+		"line: a CR in the name drops the line");
+	str_append(longname, "x-shoper-");
+	for (int i = 0; i < 1200; i++)
+		str_append_c(longname, 'A');
+	str_append(longname, ": yes\n folded\nTo: a\n\n");
+	test_ok(strcmp(line_actions(str_c(longname)), "ddk") == 0,
+		"line: an X-Shoper-* name over 1000 bytes is dropped");
+	test_ok(strcmp(line_actions("no colon\nX-Shoper-Order-Id 1\n\n"),
+		       "kd") == 0,
+		"line: an X-Shoper- line without a colon is dropped");
+}
+
+static struct mail_user *fake_user(pool_t pool, const char *pattern)
+{
+	struct mail_user *user = p_new(pool, struct mail_user, 1);
+	struct mail_user_settings *set =
+		p_new(pool, struct mail_user_settings, 1);
+	const char *envs[] = {"shoper_shops",	"*",
+			      "shoper_match",	"subject",
+			      "shoper_subject_pattern", pattern};
+
+	p_array_init(&set->plugin_envs, pool, N_ELEMENTS(envs));
+	for (unsigned int i = 0; i < N_ELEMENTS(envs); i++)
+		array_push_back(&set->plugin_envs, &envs[i]);
+	user->pool = pool;
+	user->set = set;
+	return user;
+}
+
+/* the first order number set finds in subject, or "" */
+static const char *first_number(const struct shoper_settings *set,
+				const char *subject)
+{
+	struct shoper_subject_iter it = {subject, 0};
+	const char *base, *num;
+	size_t len;
+
+	if (!shoper_subject_next(set, &it, &base, &num, &len))
+		return "";
+	return t_strndup(num, len);
+}
+
+static void test_subject_patterns(void)
+{
+	pool_t pool = pool_alloconly_create("test users", 4096);
+	struct shoper_settings *a, *b, *c;
+	const char *error, *subj = "about ref-y777 and ref-x12345";
+
+	test_ok(shoper_settings_read(fake_user(pool, "ref-x([0-9]+)"), &a,
+				     &error) == 1 &&
+			shoper_settings_read(fake_user(pool, "ref-y([0-9]+)"),
+					     &b, &error) == 1,
+		"patterns: two users with their own subject pattern");
+	test_ok(strcmp(first_number(a, subj), "12345") == 0,
+		"patterns: the first user's pattern survives the second's");
+	test_ok(strcmp(first_number(b, subj), "777") == 0,
+		"patterns: the second user matches by its own");
+	shoper_settings_free(&b);
+	test_ok(shoper_settings_read(fake_user(pool, "ref-x([0-9]+)"), &c,
+				     &error) == 1 &&
+			c->subject_re == a->subject_re,
+		"patterns: equal patterns share one compiled regex");
+	shoper_settings_free(&c);
+	test_ok(strcmp(first_number(a, subj), "12345") == 0,
+		"patterns: freeing another user keeps this one's pattern");
+	shoper_settings_free(&a);
+	shoper_settings_deinit();
+	pool_unref(&pool);
+}
+
 int main(void)
 {
 	lib_init();
@@ -201,6 +329,8 @@ int main(void)
 		test_clean();
 		test_build();
 		test_prefix();
+		test_line_action();
+		test_subject_patterns();
 	}
 	T_END;
 	printf("1..%u\n", test_n);
