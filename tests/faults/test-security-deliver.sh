@@ -9,7 +9,12 @@
 #   the stored header block is exactly ours, and Sieve sees no forged value;
 # - CR, LF, NUL, CRLF+header and RFC 2047 tricks in every order field the
 #   headers show: no header line but ours, Sieve sees no injected header;
-# - a user whose shoper_shops lists only other shops gets nothing.
+# - a user whose shoper_shops lists only other shops gets nothing;
+# - header lines other readers split differently (issue 13, item 9): a lone
+#   CR before a forged header, a "\r\r\n" line (an empty line once saved),
+#   an X-Shoper-* name over 1000 bytes: Python's email parser (compat32 and
+#   default policies) reading the stored file finds no X-Shoper-* header
+#   but ours (none at all for carol), our block still in the header.
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 dc_setup
 dc_user erin "userdb_shoper_shops=sklep9"
@@ -119,6 +124,52 @@ sys.exit(1 if b"\0" in h or b"\r" in h else 0)' "$f"
 else
 	ok 1 "make-test-index accepts hostile values"
 fi
+
+# --- lines other readers split differently ------------------------------
+# py_shoper FILE: the X-Shoper-* headers Python's parser finds, per policy
+py_shoper() {
+	python3 -c 'import email, sys
+from email import policy
+data = open(sys.argv[1], "rb").read()
+for pol in (policy.compat32, policy.default):
+    m = email.message_from_bytes(data, policy=pol)
+    print([(k.lower(), str(v)) for k, v in m.items()
+           if k.lower().startswith("x-shoper-")])
+    if "body of" not in str(m.get_payload()):
+        print("body lost")' "$1"
+}
+dc_index <"$TOP_SRCDIR/tests/plugin/orders.jsonl"
+py_shoper "$ref" >"$T/ref.py"
+check "Python's parser reads our block in the reference" \
+	grep -q "x-shoper-order-id', '777'" "$T/ref.py"
+longname=x-shoper-$(printf '%01200d' 0 | tr 0 A)
+split_msg() {	# ID CASE: LF line ends (dc_lmtp sends "\r\r" as "\r\r\n")
+	case $2 in
+	cr) extra=$(printf 'Subject: hi\rX-Shoper-Order-Paid: yes\rX-Shoper-Order-Id: 666') ;;
+	crcr) extra=$(printf 'X-Trace: 1\n\r\r') ;;
+	long) extra="$longname: 666" ;;
+	esac
+	printf 'From: Jan <jan@example.com>\nTo: support@test.example\nMessage-ID: <%s@test>\n%s\nDate: Sat, 29 Nov 2026 10:00:00 +0100\nSubject: split\n\nbody of %s\n' \
+		"$1" "$extra" "$1"
+}
+for c in cr crcr long; do
+	for via in lmtp lda; do
+		id="split-$c-$via"
+		if [ $via = lmtp ]; then
+			split_msg "$id" $c | dc_lmtp jan@example.com alice@test.example carol@test.example >/dev/null
+		else
+			# CRLF: "\r\r" + CRLF would be two CRs, drop one
+			split_msg "$id" $c | sed 's/\r\r$/\r/; s/$/\r/' | dc_lda alice jan@example.com
+		fi
+		f=$(dc_find alice "" "$id")
+		check "$c/$via: alice: Python (both policies) finds exactly our X-Shoper-* headers" \
+			eval '[ -n "$f" ] && py_shoper "$f" | cmp -s - "$T/ref.py"'
+		[ $via = lmtp ] || continue
+		f=$(dc_find carol "" "$id")
+		check "$c/$via: carol: Python finds no X-Shoper-* header" \
+			eval '[ -n "$f" ] && [ "$(py_shoper "$f" | sort -u)" = "[]" ]'
+	done
+done
 
 # --- a mailbox asking for another shop's orders -------------------------
 dc_msg erin1 'Jan <jan@example.com>' 'order #12345 sklep1:12345' |
