@@ -50,7 +50,7 @@ check "LMTP accepts it for both recipients ($(echo $out))" \
 # big_ok FILE WANT-ID: our X-Shoper-Order-Id is WANT-ID (or none), no
 # forged value, the header's junk and the body are all there
 big_ok() {
-	python3 - "$1" "$2" <<'P'
+	python3 - "$1" "$2" "${BIG_KLINES:-30}" <<'P'
 import sys
 data = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n")
 hdr, _, body = data.partition(b"\n\n")
@@ -62,7 +62,8 @@ if ids != want:
     bad.append("ids %r" % ids)
 if b"forged" in hdr.lower() or any(l.lower().endswith(b"yes") for l in shoper):
     bad.append("forged value")
-if hdr.count(b"\nX-Junk-") != 30 * 1024 or hdr.count(b"\n\t") < 30 * 1024:
+n = int(sys.argv[3]) * 1024
+if hdr.count(b"\nX-Junk-") != n or hdr.count(b"\n\t") < n:
     bad.append("header lines lost")
 if body != b"body of big\nlast line\n":
     bad.append("body %r" % body[:40])
