@@ -187,8 +187,8 @@ void shoper_deliver_user_created(struct mail_user *user)
 static void shoper_filter_rewrite(struct header_filter_istream *input,
 				  const struct message_header_line *hdr)
 {
-	string_t *line = t_str_new(hdr->name_len + hdr->middle_len +
-				   hdr->value_len + 2);
+	string_t *line =
+		t_str_new(hdr->name_len + hdr->middle_len + hdr->value_len + 2);
 	char *p;
 
 	if (!hdr->continued) {

@@ -22,8 +22,8 @@ static bool shoper_has_cr(const unsigned char *data, size_t len)
 	return len > 0 && memchr(data, '\r', len) != NULL;
 }
 
-enum shoper_line_action
-shoper_header_line_action(const struct message_header_line *hdr)
+enum shoper_line_action shoper_header_line_action(
+	const struct message_header_line *hdr)
 {
 	bool cr = shoper_has_cr(hdr->value, hdr->value_len);
 

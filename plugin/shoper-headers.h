@@ -63,7 +63,7 @@ enum shoper_line_action {
 	/* a value holding a lone CR: passed with each CR a space */
 	SHOPER_LINE_REWRITE,
 };
-enum shoper_line_action
-shoper_header_line_action(const struct message_header_line *hdr);
+enum shoper_line_action shoper_header_line_action(
+	const struct message_header_line *hdr);
 
 #endif

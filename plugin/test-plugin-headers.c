@@ -209,8 +209,8 @@ static const char *line_actions(const char *header)
 		[SHOPER_LINE_DROP] = 'd',
 		[SHOPER_LINE_REWRITE] = 'r',
 	};
-	struct istream *input = i_stream_create_from_data(header,
-							  strlen(header));
+	struct istream *input =
+		i_stream_create_from_data(header, strlen(header));
 	struct message_header_parser_ctx *parser;
 	struct message_header_line *hdr;
 	string_t *out = t_str_new(16);
@@ -268,8 +268,8 @@ static struct mail_user *fake_user(pool_t pool, const char *pattern)
 	struct mail_user *user = p_new(pool, struct mail_user, 1);
 	struct mail_user_settings *set =
 		p_new(pool, struct mail_user_settings, 1);
-	const char *envs[] = {"shoper_shops",	"*",
-			      "shoper_match",	"subject",
+	const char *envs[] = {"shoper_shops",           "*",
+			      "shoper_match",           "subject",
 			      "shoper_subject_pattern", pattern};
 
 	p_array_init(&set->plugin_envs, pool, N_ELEMENTS(envs));
