@@ -189,15 +189,20 @@ static void shoper_filter_rewrite(struct header_filter_istream *input,
 {
 	string_t *line =
 		t_str_new(hdr->name_len + hdr->middle_len + hdr->value_len + 2);
-	char *p;
+	unsigned char *p;
+	size_t i;
 
 	if (!hdr->continued) {
 		str_append_data(line, hdr->name, hdr->name_len);
 		str_append_data(line, hdr->middle, hdr->middle_len);
 	}
 	str_append_data(line, hdr->value, hdr->value_len);
-	for (p = str_c_modifiable(line); (p = strchr(p, '\r')) != NULL; p++)
-		*p = ' ';
+	/* by length: the line may hold NULs */
+	p = buffer_get_modifiable_data(line, NULL);
+	for (i = 0; i < str_len(line); i++) {
+		if (p[i] == '\r')
+			p[i] = ' ';
+	}
 	if (!hdr->no_newline)
 		str_append(line, hdr->crlf_newline ? "\r\n" : "\n");
 	i_stream_header_filter_add(input, str_data(line), str_len(line));

@@ -11,7 +11,7 @@
 #   headers show: no header line but ours, Sieve sees no injected header;
 # - a user whose shoper_shops lists only other shops gets nothing;
 # - header lines other readers split differently (issue 13, item 9): a lone
-#   CR before a forged header, a "\r\r\n" line (an empty line once saved),
+#   CR before a forged header (also after a NUL), a "\r\r\n" line (an empty line once saved),
 #   an X-Shoper-* name over 1000 bytes: Python's email parser (compat32 and
 #   default policies) reading the stored file finds no X-Shoper-* header
 #   but ours (none at all for carol), our block still in the header.
@@ -144,15 +144,16 @@ check "Python's parser reads our block in the reference" \
 	grep -q "x-shoper-order-id', '777'" "$T/ref.py"
 longname=x-shoper-$(printf '%01200d' 0 | tr 0 A)
 split_msg() {	# ID CASE: LF line ends (dc_lmtp sends "\r\r" as "\r\r\n")
+	printf 'From: Jan <jan@example.com>\nTo: support@test.example\nMessage-ID: <%s@test>\n' "$1"
 	case $2 in
-	cr) extra=$(printf 'Subject: hi\rX-Shoper-Order-Paid: yes\rX-Shoper-Order-Id: 666') ;;
-	crcr) extra=$(printf 'X-Trace: 1\n\r\r') ;;
-	long) extra="$longname: 666" ;;
+	cr) printf 'Subject: hi\rX-Shoper-Order-Paid: yes\rX-Shoper-Order-Id: 666\n' ;;
+	nul) printf 'X-Note: a\000b\rX-Shoper-Order-Paid: yes\n' ;;
+	crcr) printf 'X-Trace: 1\n\r\r\n' ;;
+	long) printf '%s: 666\n' "$longname" ;;
 	esac
-	printf 'From: Jan <jan@example.com>\nTo: support@test.example\nMessage-ID: <%s@test>\n%s\nDate: Sat, 29 Nov 2026 10:00:00 +0100\nSubject: split\n\nbody of %s\n' \
-		"$1" "$extra" "$1"
+	printf 'Date: Sat, 29 Nov 2026 10:00:00 +0100\nSubject: split\n\nbody of %s\n' "$1"
 }
-for c in cr crcr long; do
+for c in cr nul crcr long; do
 	for via in lmtp lda; do
 		id="split-$c-$via"
 		if [ $via = lmtp ]; then
