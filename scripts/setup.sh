@@ -5,9 +5,17 @@ set -eu
 cd "$(dirname "$0")/.."
 PKGS="dovecot-core dovecot-dev dovecot-lmtpd dovecot-imapd dovecot-sieve
  libcurl4-openssl-dev libjson-c-dev libcdb-dev libsqlite3-dev
- autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
+ autoconf automake libtool pkg-config make gcc clang
  clang-format cppcheck
  openssl python3 ca-certificates procps psmisc valgrind time"
+
+# clang's sanitizer runtime has the LLVM version in its name: 14 on
+# Debian 12, 19 on Debian 13.
+. /etc/os-release
+case "${VERSION_ID:-}" in
+12*) PKGS="$PKGS libclang-rt-14-dev" ;;
+*) PKGS="$PKGS libclang-rt-19-dev" ;;
+esac
 
 missing=""
 for p in $PKGS; do

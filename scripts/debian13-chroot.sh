@@ -1,0 +1,103 @@
+#!/bin/sh
+# Runs a command as root in a fresh Debian 13 (trixie) chroot, on a copy of
+# this checkout, exactly as a new user on a Debian 13 machine would:
+#
+#   scripts/debian13-chroot.sh [-d DIR] [--keep] CMD...
+#   e.g. scripts/debian13-chroot.sh ./scripts/test.sh
+#
+# The chroot is made with debootstrap from this host's configured apt mirror
+# (the only network there may be), the checkout's files (git ls-files, plus
+# uncommitted changes) are copied to /src inside, and CMD runs there after a
+# cd. Whatever happens, every process whose root is the chroot is stopped and
+# proc, dev and dev/pts are unmounted at the end; the chroot itself is kept
+# for the next run (--keep: also keep /src and its build).
+# Needs root and about 1.5 GB of disk.
+set -eu
+cd "$(dirname "$0")/.."
+dir=${SHOPER_CHROOT:-/var/tmp/shoper-trixie}
+keep=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	-d) dir=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	--) shift; break ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "usage: $0 [-d DIR] [--keep] CMD..." >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: needs root (chroot, mounts)" >&2; exit 2; }
+
+# The host's mirror: first URIs of a deb822 source, else of sources.list.
+mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' \
+	/etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' \
+	/etc/apt/sources.list 2>/dev/null)
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+security=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*security[^[:space:]]*\).*/\1/p' \
+	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+[ -n "$security" ] || security=${mirror%/debian}/debian-security
+
+stop_chroot() {	# every process whose root is the chroot, then the mounts
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		[ "$r" = "$dir" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
+	sleep 0.2
+	for m in dev/pts dev proc; do
+		mountpoint -q "$dir/$m" 2>/dev/null && umount -l "$dir/$m"
+	done
+	return 0
+}
+
+if [ ! -x "$dir/usr/bin/apt-get" ] || [ ! -f "$dir/.shoper-ready" ]; then
+	command -v debootstrap >/dev/null || {
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends debootstrap >/dev/null
+	}
+	rm -rf "$dir"
+	echo "debian13-chroot: debootstrap trixie from $mirror"
+	debootstrap --variant=minbase trixie "$dir" "$mirror" >"$dir.log" 2>&1 ||
+		{ tail -20 "$dir.log"; echo "debootstrap failed" >&2; exit 1; }
+	cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $mirror
+Suites: trixie trixie-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $security
+Suites: trixie-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+	rm -f "$dir/etc/apt/sources.list"
+	ln -sf /proc/self/mounts "$dir/etc/mtab"
+	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || :
+	touch "$dir/.shoper-ready"
+fi
+
+trap stop_chroot EXIT
+trap 'exit 130' INT TERM
+stop_chroot
+mount -t proc proc "$dir/proc"
+mount --bind /dev "$dir/dev"
+mount -t devpts devpts "$dir/dev/pts" 2>/dev/null || :
+
+# A copy of the checkout as a new user would have it (no build trees).
+[ "$keep" = 1 ] || rm -rf "$dir/src"
+mkdir -p "$dir/src"
+if [ -d .git ] || [ -f .git ]; then
+	git ls-files -z --cached --others --exclude-standard |
+		tar --null -T - -cf - 2>/dev/null | tar -C "$dir/src" -xf -
+else
+	tar --exclude='./build*' -cf - . | tar -C "$dir/src" -xf -
+fi
+# ../shared beside the checkout, where the tests may look for it.
+[ -d ../shared ] && { rm -rf "$dir/shared"; cp -r ../shared "$dir/shared"; }
+
+rc=0
+chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+	LANG=C.UTF-8 CI="${CI:-}" TESTS_FILTER="${TESTS_FILTER:-}" \
+	/bin/sh -c 'cd /src && exec "$@"' sh "$@" || rc=$?
+exit $rc
