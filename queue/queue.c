@@ -52,13 +52,14 @@ static int add_field(char *out, size_t size, size_t *pos, const char *key,
 int shoper_queue_format(const struct shoper_queue_request *req, char *out,
 			size_t out_size)
 {
-	char num[4][24];
+	char num[5][24];
 	size_t pos = 0;
 
 	snprintf(num[0], sizeof(num[0]), "%" PRIu32, req->uid);
 	snprintf(num[1], sizeof(num[1]), "%" PRIu32, req->uidvalidity);
 	snprintf(num[2], sizeof(num[2]), "%" PRId64, req->time);
 	snprintf(num[3], sizeof(num[3]), "%u", req->tries);
+	snprintf(num[4], sizeof(num[4]), "%" PRId64, req->owner_uid);
 	if (out_size < sizeof(SHOPER_QUEUE_FORMAT) + 1)
 		return -1;
 	pos = (size_t)snprintf(out, out_size, "%s\n", SHOPER_QUEUE_FORMAT);
@@ -73,10 +74,10 @@ int shoper_queue_format(const struct shoper_queue_request *req, char *out,
 	    add_field(out, out_size, &pos, "uidvalidity", num[1]) < 0 ||
 	    add_field(out, out_size, &pos, "time", num[2]) < 0)
 		return -1;
-	/* only shoper-sync writes it: a request of the IMAP module stays as
-	   it was */
+	/* only a copy kept in shoper-sync's own directory has them */
 	if (req->tries > 0 &&
-	    add_field(out, out_size, &pos, "tries", num[3]) < 0)
+	    (add_field(out, out_size, &pos, "tries", num[3]) < 0 ||
+	     add_field(out, out_size, &pos, "owner", num[4]) < 0))
 		return -1;
 	return (int)pos;
 }
@@ -115,6 +116,9 @@ static int parse_field(struct shoper_queue_request *req, const char *key,
 	else if (klen == 5 && memcmp(key, "tries", 5) == 0 && v >= 0 &&
 		 v <= 1000000)
 		req->tries = (unsigned int)v;
+	else if (klen == 5 && memcmp(key, "owner", 5) == 0 && v >= -1 &&
+		 v <= UINT32_MAX)
+		req->owner_uid = v;
 	else
 		return -1;
 	return 0;
@@ -128,6 +132,7 @@ int shoper_queue_parse(const char *data, size_t len,
 	size_t flen = strlen(SHOPER_QUEUE_FORMAT);
 
 	memset(req_r, 0, sizeof(*req_r));
+	req_r->owner_uid = -1; /* unknown: neither root nor shoper-sync */
 	if (len < flen + 1 || memcmp(p, SHOPER_QUEUE_FORMAT, flen) != 0 ||
 	    p[flen] != '\n') {
 		shoper_error_set(err, "not a request (first line must be '%s')",
@@ -228,18 +233,22 @@ int shoper_queue_pending(const char *dir, const struct timespec *since,
 /* Finds a request to claim: any .req first (a newer request for an order
    replaces its .work when claimed), else a .work whose time has come (a
    .work set aside has its next try as modification time). Returns 1 with
-   the name in name_r. */
-static int find_next(const char *dir, char *name_r, size_t size,
+   the name in name_r; a missing dir is empty when may_miss. */
+static int find_next(const char *dir, bool may_miss, char *name_r, size_t size,
 		     struct shoper_error *err)
 {
-	DIR *d = open_dir(dir, err);
+	DIR *d = opendir(dir);
 	struct dirent *de;
 	struct stat st;
 	time_t now = time(NULL);
 	int found = 0;
 
-	if (d == NULL)
+	if (d == NULL) {
+		if (may_miss && errno == ENOENT)
+			return 0;
+		shoper_error_set(err, "open %s: %s", dir, strerror(errno));
 		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (has_suffix(de->d_name, REQ_SUFFIX) &&
 		    strlen(de->d_name) + 6 < size) {
@@ -278,8 +287,10 @@ static int set_bad(const char *dir, const char *name, struct shoper_error *err)
 	return -2;
 }
 
-/* Reads and parses dir/name; -2 (set aside as .bad) when it can't be. */
-static int read_request(const char *dir, const char *name,
+/* Reads and parses dir/name; -2 (set aside as .bad) when it can't be.
+   Owner and tries count only in a kept copy (shoper-sync wrote them);
+   in the shared queue the owner is the file's. */
+static int read_request(const char *dir, const char *name, bool kept,
 			struct shoper_queue_request *req_r,
 			struct shoper_error *err)
 {
@@ -305,23 +316,24 @@ static int read_request(const char *dir, const char *name,
 		shoper_error_set(err, "%s: %s", path, msg);
 		return set_bad(dir, name, err);
 	}
-	req_r->owner_uid = (int64_t)st.st_uid;
+	req_r->kept = kept;
+	if (!kept) {
+		req_r->owner_uid = (int64_t)st.st_uid;
+		req_r->tries = 0;
+	}
 	return 1;
 }
 
-int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
-		       char *work_r, size_t work_size, struct shoper_error *err)
+/* Claims dir/name (a .req becomes .work); its kept copy, older, goes. */
+static int claim_shared(const char *dir, const char *keep_dir, char *name,
+			size_t size, struct shoper_error *err)
 {
-	char name[512], from[4400], to[4400];
+	char from[4400], to[4400];
 
-	memset(req_r, 0, sizeof(*req_r));
-	int ret = find_next(dir, name, sizeof(name), err);
-	if (ret <= 0)
-		return ret;
 	if (has_suffix(name, REQ_SUFFIX)) {
 		size_t base = strlen(name) - strlen(REQ_SUFFIX);
 		snprintf(from, sizeof(from), "%s/%s", dir, name);
-		snprintf(name + base, sizeof(name) - base, WORK_SUFFIX);
+		snprintf(name + base, size - base, WORK_SUFFIX);
 		snprintf(to, sizeof(to), "%s/%s", dir, name);
 		if (rename(from, to) < 0) {
 			/* e.g. a directory named .req over a non-empty one */
@@ -332,29 +344,67 @@ int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
 			return set_bad(dir, name, err);
 		}
 	}
-	if (strlen(name) >= work_size) {
+	if (keep_dir != NULL) {
+		snprintf(to, sizeof(to), "%s/%s", keep_dir, name);
+		if (unlink(to) < 0 && errno != ENOENT) {
+			shoper_error_set(err, "remove %s: %s", to,
+					 strerror(errno));
+			return -1;
+		}
+	}
+	return 1;
+}
+
+int shoper_queue_claim(const char *dir, const char *keep_dir,
+		       struct shoper_queue_request *req_r, char *work_r,
+		       size_t work_size, struct shoper_error *err)
+{
+	char name[512];
+	bool kept = false;
+
+	memset(req_r, 0, sizeof(*req_r));
+	int ret = find_next(dir, false, name, sizeof(name), err);
+	if (ret == 0 && keep_dir != NULL) {
+		ret = find_next(keep_dir, true, name, sizeof(name), err);
+		kept = true;
+	}
+	if (ret <= 0)
+		return ret;
+	if (!kept &&
+	    (ret = claim_shared(dir, keep_dir, name, sizeof(name), err)) < 0)
+		return ret;
+	const char *from = kept ? keep_dir : dir;
+	if ((size_t)snprintf(work_r, work_size, "%s/%s", from, name) >=
+	    work_size) {
 		shoper_error_set(err, "work name too long");
 		return -1;
 	}
-	strcpy(work_r, name);
-	return read_request(dir, name, req_r, err);
+	return read_request(from, name, kept, req_r, err);
 }
 
-int shoper_queue_defer(const char *dir, const char *work,
+int shoper_queue_defer(const char *keep_dir, const char *work,
 		       const struct shoper_queue_request *req,
 		       time_t not_before, struct shoper_error *err)
 {
 	static char buf[SHOPER_QUEUE_MAX_FILE];
+	const char *base = strrchr(work, '/');
 	char path[4400];
 	struct timespec times[2];
 
-	int len = shoper_queue_format(req, buf, sizeof(buf));
-	if (len < 0 || (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-					work) >= sizeof(path)) {
-		shoper_error_set(err, "request too long");
+	base = base != NULL ? base + 1 : work;
+	int len = req->tries > 0 ? shoper_queue_format(req, buf, sizeof(buf))
+				 : -1;
+	if (len < 0 || (size_t)snprintf(path, sizeof(path), "%s/%s", keep_dir,
+					base) >= sizeof(path)) {
+		shoper_error_set(err, "request too long (or no tries)");
 		return -1;
 	}
-	if (shoper_file_replace_data(path, buf, (size_t)len, 0660, 0, err) < 0)
+	if (mkdir(keep_dir, 0700) < 0 && errno != EEXIST) {
+		shoper_error_set(err, "create %s: %s", keep_dir,
+				 strerror(errno));
+		return -1;
+	}
+	if (shoper_file_replace_data(path, buf, (size_t)len, 0600, 0, err) < 0)
 		return -1;
 	times[0].tv_sec = times[1].tv_sec = not_before;
 	times[0].tv_nsec = times[1].tv_nsec = 0;
@@ -363,17 +413,16 @@ int shoper_queue_defer(const char *dir, const char *work,
 				 strerror(errno));
 		return -1;
 	}
+	/* the copy is safe: the shared .work may go */
+	if (strcmp(path, work) != 0)
+		return shoper_queue_done(work, err);
 	return 0;
 }
 
-int shoper_queue_done(const char *dir, const char *work,
-		      struct shoper_error *err)
+int shoper_queue_done(const char *work, struct shoper_error *err)
 {
-	char path[4400];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, work);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		shoper_error_set(err, "remove %s: %s", path, strerror(errno));
+	if (unlink(work) < 0 && errno != ENOENT) {
+		shoper_error_set(err, "remove %s: %s", work, strerror(errno));
 		return -1;
 	}
 	return 0;

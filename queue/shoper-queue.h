@@ -14,9 +14,16 @@
    deletes the .work file when done. New requests are claimed before old
    .work files, so a newer .req for an order replaces a .work left over
    for it (the last one wins). A .work left by a crash is carried out
-   again (setting a status twice is harmless); one set aside because its
-   shop could not be reached waits until its modification time (the time
-   of the next try) has passed.
+   again (setting a status twice is harmless).
+
+   A request set aside (its shop could not be reached) is kept in a
+   directory only shoper-sync can write (the keep dir, in its state_dir),
+   never rewritten in the shared queue: the mail group can write there,
+   so a kept file there would carry shoper-sync's ownership and with it
+   its trust. The kept copy records the owner of the file the request
+   came in (its writer) and the tries so far; it waits until its
+   modification time (the time of the next try) has passed. Claiming a
+   newer request for the same order drops the kept copy.
 
    Also here: the status list file (every shop's statuses with their
    active flag) that shoper-sync writes next to the index and the IMAP
@@ -46,10 +53,14 @@ struct shoper_queue_request {
 	char mailbox[512]; /* UTF-8 name of the status folder, or "" */
 	uint32_t uid, uidvalidity; /* the moved message there, 0 unknown */
 	int64_t time; /* unix seconds of the request */
-	unsigned int tries; /* failed tries so far (shop unreachable) */
-	/* set by claim, not stored: uid of the file's owner (its writer);
-	   0 (root) for a request made in this process */
+	/* failed tries so far (shop unreachable); stored only in a kept
+	   copy, 0 for a request claimed from the shared queue */
+	unsigned int tries;
+	/* uid of the request's writer: the owner of its file in the shared
+	   queue, or as a kept copy recorded it (-1 unknown); 0 (root) for a
+	   request made in this process */
 	int64_t owner_uid;
+	bool kept; /* set by claim: it came from the keep dir */
 };
 
 /* Name (without directory) of the request file for shop and order_id.
@@ -80,24 +91,26 @@ int shoper_queue_pending(const char *dir, const struct timespec *since,
 			 struct shoper_error *err);
 
 /* Claims the next request: a .req renamed to .work, else a .work left by
-   a crash or whose time for the next try has come. Returns 1 with req_r
-   and the .work file's name in work_r, 0 when there is nothing to do, -1
-   error. A request file that can't be read (a symlink, not a regular
-   file, too big, unreadable) or parsed is renamed to NAME.bad (kept for
-   the admin) and err tells why; the call then returns -2 and the caller
-   goes on with the next one. */
-int shoper_queue_claim(const char *dir, struct shoper_queue_request *req_r,
-		       char *work_r, size_t work_size,
-		       struct shoper_error *err);
-/* Sets a claimed request aside until not_before: writes req (with its
-   tries) back to the .work file, whose modification time becomes
-   not_before; claim skips it until then. */
-int shoper_queue_defer(const char *dir, const char *work,
+   a crash, else (keep_dir not NULL) a kept request whose time for the
+   next try has come. Returns 1 with req_r and the path of the claimed
+   file in work_r, 0 when there is nothing to do, -1 error. A request file
+   that can't be read (a symlink, not a regular file, too big,
+   unreadable) or parsed is renamed to NAME.bad (kept for the admin) and
+   err tells why; the call then returns -2 and the caller goes on with the
+   next one. */
+int shoper_queue_claim(const char *dir, const char *keep_dir,
+		       struct shoper_queue_request *req_r, char *work_r,
+		       size_t work_size, struct shoper_error *err);
+/* Sets a claimed request aside until not_before: writes req (tries > 0,
+   owner_uid) to keep_dir (created 0700 when missing) under the claimed
+   file's name, with not_before as modification time (claim skips it until
+   then), and removes the claimed file when it was elsewhere. */
+int shoper_queue_defer(const char *keep_dir, const char *work,
 		       const struct shoper_queue_request *req,
 		       time_t not_before, struct shoper_error *err);
-/* Removes a claimed request after it was carried out. */
-int shoper_queue_done(const char *dir, const char *work,
-		      struct shoper_error *err);
+/* Removes a claimed request (work: the path claim gave) after it was
+   carried out. */
+int shoper_queue_done(const char *work, struct shoper_error *err);
 
 /* ---- the status list ---- */
 

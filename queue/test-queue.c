@@ -43,6 +43,7 @@ static void req_init(struct shoper_queue_request *r, const char *shop,
 	r->uid = 7;
 	r->uidvalidity = 4000000000u;
 	r->time = 1790000000;
+	r->owner_uid = -1; /* what a request file doesn't say */
 }
 
 static void test_format(void)
@@ -66,6 +67,12 @@ static void test_format(void)
 	ok(shoper_queue_parse(buf, (size_t)len, &back, &err) == 0 &&
 		   memcmp(&r, &back, sizeof(r)) == 0,
 	   "request round-trips");
+	r.tries = 2;
+	r.owner_uid = 5000;
+	len = shoper_queue_format(&r, buf, sizeof(buf));
+	ok(len > 0 && shoper_queue_parse(buf, (size_t)len, &back, &err) == 0 &&
+		   memcmp(&r, &back, sizeof(r)) == 0,
+	   "a kept copy round-trips with tries and owner");
 	ok(shoper_queue_parse("junk\n", 5, &back, &err) < 0, "garbage refused");
 	const char *missing = SHOPER_QUEUE_FORMAT "\nshop=a\norder_id=1\n";
 	ok(shoper_queue_parse(missing, strlen(missing), &back, &err) < 0,
@@ -98,12 +105,13 @@ static void test_spool(void)
 	   "one file per (shop, order), no temp files left");
 	ok(shoper_queue_pending(dir, NULL, &err) == 1, "pending");
 	int n = 0, last_sklep1 = 0;
-	while (shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1) {
+	while (shoper_queue_claim(dir, NULL, &got, work, sizeof(work), &err) ==
+	       1) {
 		n++;
 		if (strcmp(got.shop, "sklep1") == 0)
 			last_sklep1 = atoi(got.status_id);
 		ok(count_files(".work") == 1, "claimed as .work");
-		shoper_queue_done(dir, work, &err);
+		shoper_queue_done(work, &err);
 	}
 	ok(n == 2 && last_sklep1 == 4, "later request replaced the earlier");
 	ok(shoper_queue_pending(dir, NULL, &err) == 0,
@@ -112,29 +120,30 @@ static void test_spool(void)
 	/* a crash left a .work; a newer .req for the same order replaces it */
 	req_init(&r, "sklep1", "12", "3");
 	shoper_queue_put(dir, &r, &err);
-	shoper_queue_claim(dir, &got, work, sizeof(work), &err);
+	shoper_queue_claim(dir, NULL, &got, work, sizeof(work), &err);
 	strcpy(r.status_id, "9");
 	shoper_queue_put(dir, &r, &err);
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+	ok(shoper_queue_claim(dir, NULL, &got, work, sizeof(work), &err) == 1 &&
 		   strcmp(got.status_id, "9") == 0,
 	   "newer request claimed over the leftover .work");
 	ok(count_files(".work") == 1, "the leftover is replaced");
 	/* left by a crash (not set aside): carried out again */
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+	ok(shoper_queue_claim(dir, NULL, &got, work, sizeof(work), &err) == 1 &&
 		   strcmp(got.status_id, "9") == 0 &&
 		   got.owner_uid == (int64_t)geteuid(),
 	   "leftover .work claimed again, with its writer's uid");
-	shoper_queue_done(dir, work, &err);
+	shoper_queue_done(work, &err);
 
 	char path[400];
 	snprintf(path, sizeof(path), "%s/616263.1.req", dir);
 	FILE *f = fopen(path, "w");
 	fputs("hello\n", f);
 	fclose(f);
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == -2 &&
+	ok(shoper_queue_claim(dir, NULL, &got, work, sizeof(work), &err) ==
+			   -2 &&
 		   count_files(".bad") == 1,
 	   "unparsable request set aside as .bad");
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 0,
+	ok(shoper_queue_claim(dir, NULL, &got, work, sizeof(work), &err) == 0,
 	   "then nothing to do");
 }
 
@@ -156,40 +165,78 @@ static void put_file(const char *name, const char *text, size_t len,
 	fclose(f);
 }
 
-/* a shop out of reach: its request waits, the others go on */
+/* a shop out of reach: its request waits (in the keep dir), the others
+   go on */
 static void test_defer(void)
 {
 	struct shoper_queue_request r, got;
 	struct shoper_error err;
 	struct timespec before;
-	char work[512];
+	char work[512], keep[300];
 	int n = 0;
 
+	snprintf(keep, sizeof(keep), "%s/kept", dir);
 	req_init(&r, "sklepA", "1", "3");
 	shoper_queue_put(dir, &r, &err);
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1,
-	   "claim A");
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 1 &&
+		   !got.kept && got.owner_uid == (int64_t)geteuid(),
+	   "claim A, with its writer's uid");
 	got.tries++;
-	ok(shoper_queue_defer(dir, work, &got, time(NULL) + 60, &err) == 0,
+	got.owner_uid = 5000; /* as if a mail process had written it */
+	ok(shoper_queue_defer(keep, work, &got, time(NULL) + 60, &err) == 0,
 	   "A set aside for a minute");
+	ok(count_files(".work") == 0 && access(work, F_OK) < 0,
+	   "not in the shared queue any more");
 	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, work);
+	snprintf(path, sizeof(path), "%s/%s", keep, strrchr(work, '/') + 1);
+	struct stat st;
+	ok(stat(path, &st) == 0 && (st.st_mode & 077) == 0,
+	   "but in the keep dir, for shoper-sync alone");
 	req_init(&r, "sklepB", "2", "4");
 	shoper_queue_put(dir, &r, &err);
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 1 &&
 		   strcmp(got.shop, "sklepB") == 0,
-	   "B claimed although A's .work waits");
-	shoper_queue_done(dir, work, &err);
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 0,
+	   "B claimed although A waits");
+	shoper_queue_done(work, &err);
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 0,
 	   "A not claimed again before its time");
 	ok(shoper_queue_pending(dir, NULL, &err) == 0,
-	   "a waiting .work is not pending");
+	   "a waiting request is not pending");
 	/* its time comes */
 	ok(utimensat(AT_FDCWD, path, NULL, 0) == 0, "time passes");
-	ok(shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1 &&
-		   strcmp(got.shop, "sklepA") == 0 && got.tries == 1,
-	   "then A again, its tries kept");
-	shoper_queue_done(dir, work, &err);
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.shop, "sklepA") == 0 && got.tries == 1 &&
+		   got.kept && got.owner_uid == 5000,
+	   "then A again, its tries and its writer's uid kept (not ours)");
+	shoper_queue_done(work, &err);
+
+	/* a newer request for a kept order replaces it */
+	req_init(&r, "sklepA", "1", "3");
+	shoper_queue_put(dir, &r, &err);
+	shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err);
+	got.tries = 1;
+	shoper_queue_defer(keep, work, &got, time(NULL) - 1, &err);
+	strcpy(r.status_id, "8");
+	shoper_queue_put(dir, &r, &err);
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 1 &&
+		   strcmp(got.status_id, "8") == 0 && !got.kept,
+	   "a newer request is claimed before the kept one");
+	shoper_queue_done(work, &err);
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 0,
+	   "and the kept one is gone");
+
+	/* what only a kept copy may say counts nowhere else */
+	snprintf(path, sizeof(path), "%s/616263.5.req", dir);
+	FILE *f = fopen(path, "w");
+	fputs("shoper-queue 1\nshop=abc\norder_id=5\nstatus_id=1\n"
+	      "tries=3\nowner=0\n",
+	      f);
+	fclose(f);
+	ok(shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) == 1 &&
+		   got.tries == 0 && got.owner_uid == (int64_t)geteuid() &&
+		   !got.kept,
+	   "tries and owner in a shared request are ignored");
+	shoper_queue_done(work, &err);
 
 	/* pending: only requests that arrived since a time */
 	req_init(&r, "sklepB", "3", "4");
@@ -201,8 +248,9 @@ static void test_defer(void)
 	before.tv_sec -= 4;
 	ok(shoper_queue_pending(dir, &before, &err) == 1,
 	   "a request newer than since is");
-	while (shoper_queue_claim(dir, &got, work, sizeof(work), &err) == 1) {
-		shoper_queue_done(dir, work, &err);
+	while (shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) ==
+	       1) {
+		shoper_queue_done(work, &err);
 		n++;
 	}
 	ok(n == 1, "queue drained");
@@ -226,14 +274,14 @@ static void test_bad_work(void)
 	put_file("61.3.work", "\x01garbage", 8, NULL);
 	put_file("61.4.req", NULL, 0, "61.9.req");
 	shoper_queue_put(dir, &r, &err);
-	while ((ret = shoper_queue_claim(dir, &got, work, sizeof(work),
+	while ((ret = shoper_queue_claim(dir, NULL, &got, work, sizeof(work),
 					 &err)) != 0 &&
 	       n + bad < 10) {
 		if (ret == -2)
 			bad++;
 		if (ret == 1) {
 			n++;
-			shoper_queue_done(dir, work, &err);
+			shoper_queue_done(work, &err);
 		}
 		if (ret == -1)
 			break;
