@@ -163,10 +163,13 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_path(p, key, value, &cfg->doveadm_config);
 	else if (strcmp(key, "doveadm_socket") == 0)
 		set_path(p, key, value, &cfg->doveadm_socket);
+	else if (strcmp(key, "status_request_max_age") == 0)
+		set_uint(p, key, value, 60, 30 * 86400,
+			 &cfg->status_request_max_age);
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age",
 			key);
 }
 
@@ -422,6 +425,7 @@ struct shoper_sync_config *shoper_config_parse(FILE *f, const char *name,
 	p.cfg->max_orders = 20;
 	p.cfg->timeout = SHOPER_SYNC_DEFAULT_TIMEOUT;
 	p.cfg->tracking_days = SHOPER_SYNC_DEFAULT_TRACKING_DAYS;
+	p.cfg->status_request_max_age = SHOPER_SYNC_DEFAULT_STATUS_MAX_AGE;
 	while (getline(&line, &size, f) > 0) {
 		p.line++;
 		if (strlen(line) > 4096) {

@@ -15,6 +15,7 @@
 #define SHOPER_SYNC_DEFAULT_INTERVAL 300
 #define SHOPER_SYNC_DEFAULT_TIMEOUT 60
 #define SHOPER_SYNC_DEFAULT_TRACKING_DAYS 7
+#define SHOPER_SYNC_DEFAULT_STATUS_MAX_AGE 86400
 #define SHOPER_SYNC_DEFAULT_LANGUAGE "pl_PL"
 #define SHOPER_SYNC_DEFAULT_DOVEADM "/usr/bin/doveadm"
 
@@ -47,6 +48,9 @@ struct shoper_sync_config {
 	unsigned int max_orders;
 	unsigned int timeout;
 	unsigned int tracking_days;
+	/* seconds a status request may wait (shop unreachable) before it is
+	   refused rather than carried out */
+	unsigned int status_request_max_age;
 	struct shoper_shop_config *shops;
 	unsigned int n_shops;
 };
