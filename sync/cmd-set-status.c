@@ -70,7 +70,7 @@ static int apply_now(const struct shoper_sync_config *cfg,
 	struct shoper_error err;
 	long long n;
 
-	sync_status_apply(cfg, st, req, NULL, &out);
+	sync_status_apply(cfg, st, req, NULL, false, &out);
 	if (!out.done)
 		return SYNC_EXIT_FAIL;
 	memset(&opts, 0, sizeof(opts));

@@ -147,24 +147,20 @@ static void put_encoded(FILE *f, const char *text)
 	}
 }
 
-struct notice {
-	const struct shoper_queue_request *req;
-	const char *reason;
-};
-
 /* The refusal as a short message next to the moved one: keywords carry no
-   text, but every client shows a message. Sent to doveadm save's stdin. */
+   text, but every client shows a message. Sent to doveadm save's stdin.
+   Only what shoper-sync verified is quoted: order and status ids (digits),
+   a configured shop, the status name from its own state, the reason. */
 static void write_notice(FILE *f, const void *_ctx)
 {
-	const struct notice *ctx = _ctx;
-	const struct shoper_queue_request *req = ctx->req;
-	char subject[700], clean[600];
+	const struct sync_notice *n = _ctx;
+	const struct shoper_queue_request *req = n->req;
+	char subject[700], clean[700];
 	size_t i;
 
-	for (i = 0; ctx->reason[i] != '\0' && i + 1 < sizeof(clean); i++)
-		clean[i] = (unsigned char)ctx->reason[i] < 0x20
-				   ? ' '
-				   : ctx->reason[i];
+	for (i = 0; n->reason[i] != '\0' && i + 1 < sizeof(clean); i++)
+		clean[i] =
+			(unsigned char)n->reason[i] < 0x20 ? ' ' : n->reason[i];
 	clean[i] = '\0';
 	snprintf(subject, sizeof(subject), "Order %s (%s): status not changed",
 		 req->order_id, req->shop);
@@ -176,33 +172,40 @@ static void write_notice(FILE *f, const void *_ctx)
 	      "Content-Type: text/plain; charset=utf-8\r\n"
 	      "Content-Transfer-Encoding: 8bit\r\n\r\n",
 	      f);
-	fprintf(f, "The shop did not set order %s to status %s (",
+	/* who refused: the shop, or shoper-sync's own check */
+	fprintf(f, "%s to set order %s to status %s",
+		n->by_shop ? "The shop refused" : "shoper-sync refused",
 		req->order_id, req->status_id);
-	for (i = 0; req->status_name[i] != '\0'; i++)
-		fputc((unsigned char)req->status_name[i] < 0x20
-			      ? ' '
-			      : req->status_name[i],
-		      f);
-	fprintf(f, ").\r\nReason: %s\r\n", clean);
+	if (n->status_name[0] != '\0') {
+		fputs(" (", f);
+		for (i = 0; n->status_name[i] != '\0'; i++)
+			fputc((unsigned char)n->status_name[i] < 0x20
+				      ? ' '
+				      : n->status_name[i],
+			      f);
+		fputs(")", f);
+	}
+	fprintf(f, "%s.\r\nReason: %s\r\n",
+		n->by_shop ? "" : "; the shop was not asked to change it",
+		clean);
 }
 
 void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
-			      const struct shoper_queue_request *req,
-			      const char *reason)
+			      const struct sync_notice *n)
 {
-	struct notice ctx = {req, reason};
 	struct args a;
 
 	start(&a, cfg, "save", NULL, true);
 	add(&a, "-u");
-	add(&a, req->user);
+	add(&a, n->req->user);
 	add(&a, "-m");
-	add(&a, req->mailbox);
-	if (run(&a, write_notice, &ctx, NULL) != 0)
+	add(&a, n->req->mailbox);
+	if (run(&a, write_notice, n, NULL) != 0)
 		fprintf(stderr,
 			"status change: user=%s shop=%s order=%s: could not "
 			"save the notice with %s\n",
-			req->user, req->shop, req->order_id, cfg->doveadm);
+			n->req->user, n->req->shop, n->req->order_id,
+			cfg->doveadm);
 }
 
 bool sync_scope_value_has(const char *value, const char *shop)
@@ -234,21 +237,25 @@ bool sync_scope_value_has(const char *value, const char *shop)
 struct scope {
 	char *user, *value; /* value NULL: unset */
 	int ret; /* 1 read, 0 no such user, -1 doveadm failed */
+	char *folder; /* shoper_status_folder, NULL: unset */
+	int folder_ret; /* as ret, 2: not read yet */
 };
 static struct scope *scopes;
 static unsigned int n_scopes;
 
-static int read_scope(const struct shoper_sync_config *cfg, const char *user,
-		      char **value_r)
+/* A plugin setting of user: the userdb field, else plugin {} (doveadm
+   user shows only the former), as mail_user_plugin_getenv() reads it. 1
+   read (value_r NULL: unset), 0 no such user, -1 doveadm failed. */
+static int read_setting(const struct shoper_sync_config *cfg, const char *user,
+			const char *key, char **value_r)
 {
+	char plugin_key[64];
 	struct args a;
 
 	*value_r = NULL;
-	/* the userdb field, else plugin {} (doveadm user shows only the
-	   former), as mail_user_plugin_getenv() reads it */
 	start(&a, cfg, "user", NULL, false);
 	add(&a, "-f");
-	add(&a, "shoper_shops");
+	add(&a, key);
 	add(&a, user);
 	int status = run(&a, NULL, NULL, value_r);
 	if (status != 0) {
@@ -257,9 +264,10 @@ static int read_scope(const struct shoper_sync_config *cfg, const char *user,
 		return status == DOVEADM_EX_NOUSER ? 0 : -1;
 	}
 	if (*value_r == NULL) {
+		snprintf(plugin_key, sizeof(plugin_key), "plugin/%s", key);
 		start(&a, cfg, "config", NULL, false);
 		add(&a, "-h");
-		add(&a, "plugin/shoper_shops");
+		add(&a, plugin_key);
 		(void)run(&a, NULL, NULL, value_r); /* unset: exit 1 */
 	}
 	return 1;
@@ -278,12 +286,33 @@ static int scope_of(const struct shoper_sync_config *cfg, const char *user)
 	if (s == NULL)
 		return -1;
 	scopes = s;
+	memset(&s[i], 0, sizeof(s[i]));
 	s[i].user = strdup(user);
 	if (s[i].user == NULL)
 		return -1;
-	s[i].ret = read_scope(cfg, user, &s[i].value);
+	s[i].ret = read_setting(cfg, user, "shoper_shops", &s[i].value);
+	s[i].folder_ret = 2;
 	n_scopes++;
 	return (int)i;
+}
+
+int sync_doveadm_status_folder(const struct shoper_sync_config *cfg,
+			       const char *user, const char **value_r)
+{
+	int i = scope_of(cfg, user);
+
+	*value_r = NULL;
+	if (i < 0)
+		return -1;
+	if (scopes[i].folder_ret == 2)
+		scopes[i].folder_ret =
+			scopes[i].ret <= 0
+				? scopes[i].ret
+				: read_setting(cfg, user,
+					       "shoper_status_folder",
+					       &scopes[i].folder);
+	*value_r = scopes[i].folder;
+	return scopes[i].folder_ret;
 }
 
 int sync_doveadm_scope_value(const struct shoper_sync_config *cfg,
@@ -333,6 +362,7 @@ void sync_doveadm_scope_forget(void)
 	for (unsigned int i = 0; i < n_scopes; i++) {
 		free(scopes[i].user);
 		free(scopes[i].value);
+		free(scopes[i].folder);
 	}
 	free(scopes);
 	scopes = NULL;

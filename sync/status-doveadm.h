@@ -15,10 +15,17 @@
 int sync_doveadm_flags(const struct shoper_sync_config *cfg,
 		       const struct shoper_queue_request *req, const char *op,
 		       const char *keyword);
-/* doveadm save -u USER -m M of a short message with the reason. */
+/* A refusal's notice: what it may say, all verified by shoper-sync. */
+struct sync_notice {
+	const struct shoper_queue_request *req; /* user, mailbox, ids, shop */
+	const char *status_name; /* from shoper-sync's state, "" unknown */
+	const char *reason;
+	bool by_shop; /* the shop refused (else shoper-sync's own check) */
+};
+/* doveadm save -u USER -m M of a short message saying who refused and
+   why. Call it only for a target sync_status_target_ok() accepted. */
 void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
-			      const struct shoper_queue_request *req,
-			      const char *reason);
+			      const struct sync_notice *n);
 
 /* Whether user's shoper_shops holds shop, by the plugin's rule: exactly
    "*" means every shop, else names separated by spaces, tabs or commas;
@@ -32,6 +39,9 @@ int sync_doveadm_scope_has(const struct shoper_sync_config *cfg,
    0 no such user, -1 doveadm failed or out of memory. */
 int sync_doveadm_scope_value(const struct shoper_sync_config *cfg,
 			     const char *user, const char **value_r);
+/* The user's shoper_status_folder (NULL: unset), same cache and answers. */
+int sync_doveadm_status_folder(const struct shoper_sync_config *cfg,
+			       const char *user, const char **value_r);
 void sync_doveadm_scope_forget(void);
 
 /* The rule alone, on a shoper_shops value (NULL: unset). */

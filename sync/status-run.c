@@ -1,6 +1,7 @@
 /* Carrying out queued status changes. */
 #include "status-run.h"
 #include "cmd.h"
+#include "status-check.h"
 #include "status-doveadm.h"
 #include "engine.h"
 #include "publish.h"
@@ -82,42 +83,9 @@ static int old_status(const struct shoper_sync_config *cfg,
 	return ret;
 }
 
-/* The queue is writable by the mail processes' group: a request counts
-   only when its user may act on the shop and the order, as the IMAP
-   module checked. One from the shell (no user) must come from root or
-   from our own user. false with the reason in out. */
-static bool request_allowed(const struct shoper_sync_config *cfg,
-			    const struct shoper_queue_request *req,
-			    int in_index, struct sync_status_outcome *out)
-{
-	if (req->user[0] == '\0') {
-		if (req->owner_uid == 0 || req->owner_uid == (int64_t)geteuid())
-			return true;
-		snprintf(out->reason, sizeof(out->reason),
-			 "request without a user written by uid %lld, not "
-			 "by root or shoper-sync's user",
-			 (long long)req->owner_uid);
-		return false;
-	}
-	int ret = sync_doveadm_scope_has(cfg, req->user, req->shop, out->reason,
-					 sizeof(out->reason));
-	if (ret != 1) {
-		out->retry = ret < 0; /* auth or doveadm down: later */
-		return false;
-	}
-	if (in_index != 1) {
-		snprintf(out->reason, sizeof(out->reason), "order %s:%s %s",
-			 req->shop, req->order_id,
-			 in_index == 0
-				 ? "is not in the index"
-				 : "can't be looked up: index unavailable");
-		return false;
-	}
-	return true;
-}
-
 static void put_status(const struct shoper_sync_config *cfg,
 		       const struct shoper_shop_config *shop,
+		       struct sync_state *st,
 		       const struct shoper_queue_request *req,
 		       volatile int *stop_flag, struct sync_status_outcome *out)
 {
@@ -131,6 +99,12 @@ static void put_status(const struct shoper_sync_config *cfg,
 				 sizeof(out->reason), NULL);
 	if (api == NULL)
 		return;
+	/* a kept request may be older than a change made in the shop since:
+	   that one stays */
+	if (req->tries > 0 && sync_status_reread(api, st, req, out) <= 0) {
+		shoper_webapi_free(&api);
+		return;
+	}
 	snprintf(path, sizeof(path), "orders/%s", req->order_id);
 	snprintf(body, sizeof(body), "{\"status_id\":\"%s\"}", req->status_id);
 	enum shoper_webapi_status ret = shoper_webapi_call(
@@ -141,6 +115,7 @@ static void put_status(const struct shoper_sync_config *cfg,
 		out->retry = out->unreachable =
 			ret == SHOPER_WEBAPI_ERR_NETWORK ||
 			ret == SHOPER_WEBAPI_ERR_STOPPED;
+		out->by_shop = !out->retry;
 		snprintf(out->reason, sizeof(out->reason), "%s", err.msg);
 	}
 	if (json != NULL)
@@ -148,70 +123,73 @@ static void put_status(const struct shoper_sync_config *cfg,
 	shoper_webapi_free(&api);
 }
 
-static void set_keyword(const struct shoper_sync_config *cfg,
-			const struct shoper_queue_request *req, bool done)
+/* The outcome on the moved message: keyword, and for a refusal a notice
+   saying who refused and why. Only a message in one of its user's own
+   status folders is touched (the request may come from any process of
+   the mail group), and only by exact names. */
+static void mark(const struct shoper_sync_config *cfg,
+		 const struct shoper_queue_request *req,
+		 const struct sync_status_outcome *out)
 {
-	if (req->user[0] == '\0' || req->mailbox[0] == '\0' || req->uid == 0)
-		return; /* from the shell: no message to mark */
+	if (!sync_status_target_ok(cfg, req))
+		return; /* from the shell, or no message of a status folder */
 	(void)sync_doveadm_flags(cfg, req, "remove",
-				 done ? SYNC_STATUS_KEYWORD_FAILED
-				      : SYNC_STATUS_KEYWORD_DONE);
+				 out->done ? SYNC_STATUS_KEYWORD_FAILED
+					   : SYNC_STATUS_KEYWORD_DONE);
 	if (sync_doveadm_flags(cfg, req, "add",
-			       done ? SYNC_STATUS_KEYWORD_DONE
-				    : SYNC_STATUS_KEYWORD_FAILED) < 0)
+			       out->done ? SYNC_STATUS_KEYWORD_DONE
+					 : SYNC_STATUS_KEYWORD_FAILED) < 0)
 		fprintf(stderr,
 			"status change: user=%s shop=%s order=%s: could not "
 			"set the outcome keyword with %s\n",
 			req->user, req->shop, req->order_id, cfg->doveadm);
+	if (!out->done) {
+		struct sync_notice n = {req, out->status_name, out->reason,
+					out->by_shop};
+		sync_doveadm_save_notice(cfg, &n);
+	}
 }
 
 void sync_status_apply(const struct shoper_sync_config *cfg,
 		       struct sync_state *st,
 		       const struct shoper_queue_request *req,
-		       volatile int *stop_flag, struct sync_status_outcome *out)
+		       volatile int *stop_flag, bool shop_down,
+		       struct sync_status_outcome *out)
 {
-	const struct shoper_shop_config *shop =
-		shoper_config_find_shop(cfg, req->shop);
-	struct shoper_error err;
-	char id[32], name[256], old[300];
+	char old[300];
 
 	memset(out, 0, sizeof(*out));
 	int in_index = old_status(cfg, req, old, sizeof(old));
-	if (shop == NULL)
-		snprintf(out->reason, sizeof(out->reason),
-			 "shop %s is not configured", req->shop);
-	else if (!request_allowed(cfg, req, in_index, out))
-		; /* reason set */
-	else if (sync_status_resolve(shop, st, req->status_id, id, sizeof(id),
-				     name, sizeof(name), &err) != 1 ||
-		 strcmp(id, req->status_id) != 0)
-		snprintf(out->reason, sizeof(out->reason),
-			 "status %s is not an active status of shop %s",
-			 req->status_id, req->shop);
-	else
-		put_status(cfg, shop, req, stop_flag, out);
+	if (sync_status_check(cfg, st, req, in_index, out) == 1) {
+		if (shop_down)
+			out->retry = out->unreachable = true;
+		else
+			put_status(cfg, shoper_config_find_shop(cfg, req->shop),
+				   st, req, stop_flag, out);
+	}
 	if (out->retry) {
-		fprintf(stderr,
-			"status change: user=%s shop=%s order=%s: %s%s\n",
-			req->user, req->shop, req->order_id,
-			out->unreachable ? "shop unreachable: " : "",
-			out->reason);
+		if (!shop_down)
+			fprintf(stderr,
+				"status change: user=%s shop=%s order=%s: "
+				"%s%s\n",
+				req->user, req->shop, req->order_id,
+				out->unreachable ? "shop unreachable: " : "",
+				out->reason);
 		return;
 	}
 	/* the one log line per change */
 	printf("status change: user=%s shop=%s order=%s old=%s new=%s (",
 	       req->user[0] != '\0' ? req->user : "-", req->shop, req->order_id,
 	       old, req->status_id);
-	cmd_print_clean(stdout, req->status_name, strlen(req->status_name));
+	const char *name = out->status_name[0] != '\0' ? out->status_name : "?";
+	cmd_print_clean(stdout, name, strlen(name));
 	printf(") result=%s%s", out->done ? "done" : "failed",
 	       out->done ? "" : ": ");
 	if (!out->done)
 		cmd_print_clean(stdout, out->reason, strlen(out->reason));
 	printf("\n");
 	fflush(stdout);
-	set_keyword(cfg, req, out->done);
-	if (!out->done && req->user[0] != '\0' && req->mailbox[0] != '\0')
-		sync_doveadm_save_notice(cfg, req, out->reason);
+	mark(cfg, req, out);
 }
 
 bool sync_status_pending(const struct shoper_sync_config *cfg,
@@ -235,7 +213,7 @@ static time_t retry_delay(unsigned int tries)
 }
 
 struct run_ctx {
-	const char *dir;
+	const char *dir, *keep_dir;
 	char **down; /* shops found unreachable in this run */
 	unsigned int n_down;
 };
@@ -268,8 +246,8 @@ static bool set_aside(struct run_ctx *ctx, struct shoper_queue_request *req,
 	}
 	req->tries++;
 	time_t delay = retry_delay(req->tries);
-	if (shoper_queue_defer(ctx->dir, work, req, time(NULL) + delay, &err) <
-	    0) {
+	if (shoper_queue_defer(ctx->keep_dir, work, req, time(NULL) + delay,
+			       &err) < 0) {
 		fprintf(stderr, "status queue: %s\n", err.msg);
 		return false;
 	}
@@ -282,25 +260,24 @@ static bool set_aside(struct run_ctx *ctx, struct shoper_queue_request *req,
 }
 
 /* One claimed request: 1 carried out (done or refused), 0 set aside, -1
-   the run must stop. */
+   the run must stop. Its checks come first even when its shop is known
+   to be down: what is kept has passed them (and is checked again). */
 static int run_one(const struct shoper_sync_config *cfg, struct sync_state *st,
 		   struct run_ctx *ctx, struct shoper_queue_request *req,
 		   const char *work, volatile int *stop_flag)
 {
 	struct sync_status_outcome out;
 	struct shoper_error err;
+	bool down = shop_down(ctx, req->shop);
 
-	if (shop_down(ctx, req->shop)) {
-		/* no second wait for a timeout on the same shop */
-		return set_aside(ctx, req, work, true) ? 0 : -1;
-	}
-	sync_status_apply(cfg, st, req, stop_flag, &out);
+	/* down: no second wait for a timeout on the same shop */
+	sync_status_apply(cfg, st, req, stop_flag, down, &out);
 	if (out.retry) {
 		if (stop_flag != NULL && *stop_flag)
 			return -1; /* stopped: tried again next run */
 		return set_aside(ctx, req, work, out.unreachable) ? 0 : -1;
 	}
-	if (shoper_queue_done(ctx->dir, work, &err) < 0)
+	if (shoper_queue_done(work, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);
 	return 1;
 }
@@ -311,21 +288,28 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 	struct shoper_queue_request req;
 	struct shoper_error err;
 	struct run_ctx ctx;
-	char dir[4096], work[512];
+	char dir[4096], keep[4200], work[4800];
 	struct stat sb;
 	int n = 0, ret;
 
 	if (shoper_queue_dir(cfg->index_path, dir, sizeof(dir)) < 0 ||
 	    stat(dir, &sb) < 0)
 		return 0; /* no queue: status folders not in use */
+	/* kept requests: in our own state dir, which the mail group can't
+	   write, so keeping one changes nothing of its trust */
+	snprintf(keep, sizeof(keep), "%s/" SYNC_STATUS_KEEP_DIR,
+		 cfg->state_dir);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.dir = dir;
+	ctx.keep_dir = keep;
 	/* requests a killed writer left half-written (IMAP processes write
 	   without our lock: only old ones are surely abandoned) */
-	if (shoper_file_clean_tmp(dir, NULL, SYNC_STALE_TMP_SECS, &err) < 0)
+	if (shoper_file_clean_tmp(dir, NULL, SYNC_STALE_TMP_SECS, &err) < 0 ||
+	    shoper_file_clean_tmp(keep, NULL, 0, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);
 	while (stop_flag == NULL || !*stop_flag) {
-		ret = shoper_queue_claim(dir, &req, work, sizeof(work), &err);
+		ret = shoper_queue_claim(dir, keep, &req, work, sizeof(work),
+					 &err);
 		if (ret == 0)
 			break;
 		if (ret == -2) {

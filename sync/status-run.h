@@ -16,25 +16,31 @@
 #define SYNC_STATUS_KEYWORD_FAILED "$ShoperStatusFailed"
 #define SYNC_STATUS_RETRY_FIRST 60
 #define SYNC_STATUS_RETRY_MAX 3600
+#define SYNC_STATUS_KEEP_DIR "status-kept"
 
 struct sync_status_outcome {
 	bool done; /* the shop accepted the change */
 	bool retry; /* keep the request for later: */
 	bool unreachable; /* the shop could not be reached (else doveadm) */
+	bool by_shop; /* refused by the shop (else by shoper-sync) */
 	char reason[600]; /* why not, as the shop or the check said */
+	char status_name[256]; /* the new status's, from the state */
 };
 
-/* Checks req against the configuration and the state (shop configured,
-   status exists and is active), PUTs it, logs one line and sets the
-   outcome keyword on the message named in req. */
+/* Checks req (status-check.h), and when it passed PUTs it (a kept one
+   after a fresh look at the order), logs one line and marks the message
+   named in req with the outcome, if that is one of its user's status
+   folders. shop_down: the shop was found out of reach earlier in this
+   run; a request that passed the checks is then kept without a try. */
 void sync_status_apply(const struct shoper_sync_config *cfg,
 		       struct sync_state *st,
 		       const struct shoper_queue_request *req,
-		       volatile int *stop_flag,
+		       volatile int *stop_flag, bool shop_down,
 		       struct sync_status_outcome *out);
 
 /* Carries out every queued request. One whose shop can't be reached is
-   set aside (kept, next try after SYNC_STATUS_RETRY_FIRST seconds,
+   set aside (kept in state_dir/SYNC_STATUS_KEEP_DIR, never in the shared
+   queue, next try after SYNC_STATUS_RETRY_FIRST seconds,
    doubling up to SYNC_STATUS_RETRY_MAX) and the others go on; the other
    requests for that shop in this run wait likewise without a new try.
    Returns the number carried out (done or failed), or -1 when the queue
