@@ -10,6 +10,10 @@
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
 #   counter NAME        a counter of the current shop (status_puts)
+#   st_forge SUFFIX TIME USER SHOP ORDER STATUS MAILBOX UID
+#                       a request written into the queue by hand as the
+#                       mail uid (any process of the mail group can),
+#                       named .SUFFIX (req or work), made at TIME
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
@@ -94,3 +98,10 @@ counter() {	# NAME: the current shop's counter (status_puts, ...)
 	shop_ctl GET /__test/counters | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p"
 }
 stored() { flags "$@" >/dev/null; }	# USER MAILBOX ID: the message is there
+hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
+st_forge() {	# SUFFIX TIME USER SHOP ORDER STATUS MAILBOX UID
+	_f="$T/index/queue/$(hex "$4").$5.$1"
+	printf 'shoper-queue 1\nuser=%s\nshop=%s\norder_id=%s\nstatus_id=%s\nstatus_name=Forged%%20by%%20mallory\nmailbox=%s\nuid=%s\nuidvalidity=0\ntime=%s\n' \
+		"$3" "$4" "$5" "$6" "$7" "$8" "$2" >"$_f"
+	chown $DC_UID:$DC_UID "$_f"
+}

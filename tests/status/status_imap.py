@@ -9,6 +9,7 @@ Messages are named by their Message-ID <ID@test>.
                                                 text on stderr)
   status_imap.py append PORT USER MAILBOX < MSG
   status_imap.py flags PORT USER MAILBOX ID     the message's flags
+  status_imap.py uid PORT USER MAILBOX ID       the message's UID
   status_imap.py count PORT USER MAILBOX        number of messages
   status_imap.py text PORT USER MAILBOX TEXT    messages containing TEXT
 Exit status 0 on success, 1 when the server said NO or the message is
@@ -78,6 +79,11 @@ def main(argv):
             typ, data = m.uid("FETCH", uid, "(FLAGS)")
             mt = re.search(rb"FLAGS \((.*?)\)", data[0] or b"")
             print(mt.group(1).decode() if mt else "")
+    elif cmd == "uid":
+        uid = find_uid(m, argv[3], argv[4])
+        rc = 1 if uid is None else 0
+        if uid is not None:
+            print(uid)
     elif cmd == "text":
         m.select(quote(argv[3]), readonly=True)
         typ, data = m.uid("SEARCH", "TEXT", '"%s"' % argv[4])

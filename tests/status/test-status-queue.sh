@@ -3,7 +3,8 @@
 # a private Dovecot, IMAP): a shop out of reach holds up no other shop's
 # change and no daemon spins; unreadable queue files go aside as .bad;
 # shoper-sync re-checks a request's user scope and order (the queue dir is
-# writable by the whole mail group); a status list over 64 KiB.
+# writable by the whole mail group) and touches only the user's own status
+# folders, never a user mask or mailbox pattern; a status list over 64 KiB.
 set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/status/status-lib.sh"
@@ -20,6 +21,8 @@ check "first sync" [ "$RC" -eq 0 ]
 dc_start || { echo "not ok - dovecot did not start"; exit 1; }
 for m in a1 a2 a3 b1 b2 b3 b4; do deliver $m $m@example.com alice; done
 W1=Shoper.sklep1.Wysłane W2=Shoper.sklep2.Wysłane
+KEPT=$T/sstate/status-kept
+nkept() { ls "$KEPT" 2>/dev/null | grep -c '\.work$'; }
 
 # --- shop sklep1 refuses connections: sklep2's change still happens ---
 GOOD_CONF=$T/good.conf
@@ -29,10 +32,12 @@ sed "s|^url = $URL_sklep1\$|url = https://127.0.0.1:$DEAD|" "$GOOD_CONF" >"$CONF
 check "config points sklep1 at a closed port" grep -q ":$DEAD\$" "$CONF"
 check "alice moves sklep1's a1" $PY move $DC_IMAP_PORT alice INBOX a1 $W1
 run_sync
-check "sklep1's request kept as .work" [ "$(nfiles .work)" -eq 1 ]
-check "with its try counted" grep -q '^tries=1$' "$T"/index/queue/*.work
+check "sklep1's request kept in shoper-sync's own state dir" [ "$(nkept)" -eq 1 ]
+check "not in the queue the mail group can write" [ "$(nfiles .work)" -eq 0 ]
+check "with its try counted" grep -q '^tries=1$' "$KEPT"/*.work
+check "and its writer's uid" grep -q "^owner=$DC_UID\$" "$KEPT"/*.work
 check "and a next try in the future" \
-	[ -n "$(find "$T/index/queue" -name '*.work' -newermt '+30 seconds')" ]
+	[ -n "$(find "$KEPT" -name '*.work' -newermt '+30 seconds')" ]
 check_not "a1 not marked" has_flag alice $W1 a1 '$ShoperStatus'
 # then a change for sklep2, and another for sklep1
 check "then alice moves sklep2's b1" $PY move $DC_IMAP_PORT alice INBOX b1 $W2
@@ -45,7 +50,7 @@ check_not "before its time the kept request is not tried again" \
 	grep -q "shop=sklep1 order=$A1: shop unreachable" "$T/sync.out"
 check "the new one for the down shop is tried once and kept" \
 	[ "$(grep -c "shop=sklep1 order=$A2: shop unreachable" "$T/sync.out")" -eq 1 ]
-check "both kept" [ "$(nfiles .work)" -eq 2 ]
+check "both kept" [ "$(nkept)" -eq 2 ]
 check "no request left waiting" [ "$(nfiles .req)" -eq 0 ]
 
 # the daemon with sklep1 still down: one cycle, then it waits
@@ -66,14 +71,14 @@ grep 'status change' "$T/daemon.out" | sed 's/^/# daemon: /'
 
 # sklep1 back; once their time has come the kept requests are carried out
 cp "$GOOD_CONF" "$CONF"
-touch -d '-2 hours' "$T"/index/queue/*.work
+touch -d '-2 hours' "$KEPT"/*.work
 run_sync
 use sklep1
 check "kept request for $A1 carried out when the shop is back" \
 	[ "$(shop_status $A1)" = 6 ]
 check "and the one for $A2" [ "$(shop_status $A2)" = 6 ]
 check "a1 marked done" has_flag alice $W1 a1 '$ShoperStatusDone'
-check "no .work left" [ "$(nfiles .work)" -eq 0 ]
+check "no .work left" [ "$(nfiles .work)" -eq 0 ] && [ "$(nkept)" -eq 0 ]
 check "no .req left" [ "$(nfiles .req)" -eq 0 ]
 
 # --- unreadable .work files go aside, the rest goes on ---
@@ -91,15 +96,16 @@ check "the setting aside is logged" grep -q 'set aside as .bad' "$T/sync.out"
 rm -f "$Q"/*.bad "$Q"/*.work	# each part below starts from an empty queue
 
 # --- requests written into the queue by hand (any mail group process) ---
-hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
-forge() {	# USER SHOP ORDER STATUS MAILBOX UID: a request as uid $DC_UID
-	f="$Q/$(hex "$2").$3.req"
-	printf 'shoper-queue 1\nuser=%s\nshop=%s\norder_id=%s\nstatus_id=%s\nstatus_name=X\nmailbox=%s\nuid=%s\nuidvalidity=0\ntime=0\n' \
-		"$1" "$2" "$3" "$4" "$5" "$6" >"$f"
-	chown $DC_UID:$DC_UID "$f"
-}
+forge() { st_forge req "$(date +%s)" "$@"; }	# USER SHOP ORDER STATUS MAILBOX UID
 dc_msg bobs c@example.com q | $PY append $DC_IMAP_PORT bob INBOX
 dc_msg daves c@example.com q | $PY append $DC_IMAP_PORT dave INBOX
+# a message in one of bob's status folders (APPENDed: no request)
+BOBF=$($PY list $DC_IMAP_PORT bob | grep '^Shoper\.' | head -n 1)
+check "bob has a status folder ($BOBF)" [ -n "$BOBF" ]
+dc_msg bobf c@example.com q | $PY append $DC_IMAP_PORT bob "$BOBF"
+BOBF_UID=$($PY uid $DC_IMAP_PORT bob "$BOBF" bobf)
+n_inbox() { $PY count $DC_IMAP_PORT "$1" INBOX; }
+BOB_N=$(n_inbox bob) DAVE_N=$(n_inbox dave) CAROL_N=$(n_inbox carol)
 use sklep1
 PUTS0=$(shop_ctl GET /__test/counters | sed -n 's/.*"status_puts": *\([0-9]*\).*/\1/p')
 forge bob sklep1 "$A3" 7 INBOX 1	# bob's shoper_shops: sklep2 only
@@ -112,7 +118,10 @@ use sklep1
 check "out-of-scope request not carried out" [ "$(shop_status $A3)" = 1 ]
 check "refusal logged with the reason" \
 	grep -q "user=bob shop=sklep1 order=$A3 .*result=failed: shop sklep1 is not in the shoper_shops of user bob" "$T/sync.out"
-check "\$ShoperStatusFailed on the named message" has_flag bob INBOX bobs '$ShoperStatusFailed'
+# INBOX is no status folder: a refused request touches nothing there
+check_not "bob's INBOX message not marked" has_flag bob INBOX bobs '$ShoperStatus'
+check "no notice in bob's INBOX" [ "$(n_inbox bob)" -eq "$BOB_N" ]
+check "no notice in carol's INBOX" [ "$(n_inbox carol)" -eq "$CAROL_N" ]
 check "order not in the index refused" \
 	grep -q "order=99999999 .*result=failed: .*not in the index" "$T/sync.out"
 check "user without shoper_shops refused" \
@@ -124,21 +133,56 @@ check "request of an unknown user refused" \
 	grep -q "user=nosuchuser shop=sklep2 order=$B3 .*result=failed: no such user" "$T/sync.out"
 check "its order unchanged" [ "$(shop_status $B3)" = 6 ]
 check "and logged" grep -q "order=$B4 .*result=failed: request without a user" "$T/sync.out"
+check "the log names the status as the state does, not as the request" \
+	grep -q "order=$A3 old=1 (Nowe) new=7 (Zrealizowane) result=failed" "$T/sync.out"
 use sklep1
 check "no PUT for any of them" [ "$(shop_ctl GET /__test/counters | sed -n 's/.*"status_puts": *\([0-9]*\).*/\1/p')" -eq "$PUTS0" ]
+
+# a user mask or a mailbox pattern is never handed to doveadm
+forge '*' sklep2 "$B4" 7 INBOX 1
+forge alice sklep1 99999998 7 'Shoper.sklep1.*' 1
+forge 'd?ve' sklep1 99999997 7 INBOX 1
+run_sync
+check "a request for user * refused" grep -q "user=\* .*order=$B4 .*result=failed: user name \* is not one user" "$T/sync.out"
+check "and d?ve" grep -q "order=99999997 .*result=failed: user name d?ve is not one user" "$T/sync.out"
+check_not "no one's message 1 marked (bob)" has_flag bob INBOX bobs '$ShoperStatus'
+check_not "(dave)" has_flag dave INBOX daves '$ShoperStatus'
+check "no notice in any INBOX" \
+	[ "$(n_inbox bob)" -eq "$BOB_N" ] && [ "$(n_inbox dave)" -eq "$DAVE_N" ] &&
+	[ "$(n_inbox carol)" -eq "$CAROL_N" ]
+check "a mailbox pattern refused request logged" grep -q "order=99999998 .*result=failed" "$T/sync.out"
+check_not "and marks no message of the folders it matches" \
+	has_flag alice $W1 a1 '$ShoperStatusFailed'
+# a refused request for a message in the user's own status folder: marked,
+# and the notice says shoper-sync refused, with the state's status name
+forge bob sklep1 "$A3" 8 "$BOBF" "$BOBF_UID"
+run_sync
+check "refused in bob's status folder" \
+	grep -q "user=bob shop=sklep1 order=$A3 .*result=failed: shop sklep1 is not" "$T/sync.out"
+check "\$ShoperStatusFailed on bob's message there" has_flag bob "$BOBF" bobf '$ShoperStatusFailed'
+check "the notice says shoper-sync refused, and why" \
+	[ "$($PY text $DC_IMAP_PORT bob "$BOBF" 'shoper-sync refused to set order')" -eq 1 ] &&
+	[ "$($PY text $DC_IMAP_PORT bob "$BOBF" 'Reason: shop sklep1 is not in the shoper_shops of user bob')" -eq 1 ]
+check "names the status as the state has it" \
+	[ "$($PY text $DC_IMAP_PORT bob "$BOBF" 'status 8 (Anulowane)')" -eq 1 ]
+check "and never quotes the request's own status name" \
+	[ "$($PY text $DC_IMAP_PORT bob "$BOBF" 'mallory')" -eq 0 ]
+
 # the scope can't be read (doveadm fails): kept for later, not refused
 sed 's|^doveadm = .*|doveadm = /bin/false|' "$GOOD_CONF" >"$T/false.conf"
 forge alice sklep1 "$A3" 7 INBOX 1
 run_sync "$T/false.conf"
-check "scope unreadable: request kept" [ "$(nfiles .work)" -eq 1 ]
+check "scope unreadable: request kept" [ "$(nkept)" -eq 1 ]
 check "and not refused" grep -q "order=$A3: could not read shoper_shops" "$T/sync.out"
 check_not "nor logged as a change" grep -q "order=$A3 .*result=" "$T/sync.out"
-rm -f "$Q"/*.work
+rm -f "$KEPT"/*.work
 # dave's shoper_shops is "*": every shop
-forge dave sklep1 "$A3" 7 INBOX 1
+DAVEF=$($PY list $DC_IMAP_PORT dave | grep '^Shoper\.sklep1\.' | head -n 1)
+dc_msg davef c@example.com q | $PY append $DC_IMAP_PORT dave "$DAVEF"
+forge dave sklep1 "$A3" 7 "$DAVEF" "$($PY uid $DC_IMAP_PORT dave "$DAVEF" davef)"
 run_sync
 check "a user with * may change any shop's order" [ "$(shop_status $A3)" = 7 ]
-check "and gets \$ShoperStatusDone" has_flag dave INBOX daves '$ShoperStatusDone'
+check "and gets \$ShoperStatusDone" has_flag dave "$DAVEF" davef '$ShoperStatusDone'
 
 # --- a status list over 64 KiB (45 shops of 25 statuses) ---
 L=$DC_INDEX.statuses
