@@ -25,8 +25,12 @@ struct tag_ctx {
 	const char *user, *mailbox, *since;
 	bool dry_run;
 	struct filter_set set;
-	/* the user's shoper_shops value, read as the plugin reads it */
+	/* the user's shoper_shops value, read as the plugin reads it, and
+	   its shops (all_shops: "*") */
 	const char *scope;
+	bool all_shops;
+	char **shops;
+	unsigned int n_shops;
 	struct shoper_index_reader *reader;
 	struct tag_group *groups;
 	unsigned int n_groups, n_tagged, n_seen;
@@ -67,31 +71,23 @@ static int run_wait(const char **argv)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* The keywords of the newest order of addr, "" when none. */
+/* The keywords of the newest order of addr in the user's scope, "" when
+   none. The lookup filters by the scope before it takes the newest: a
+   customer's orders in other shops can't crowd out the user's (a lookup
+   returns at most SHOPER_INDEX_MAX_RESULT orders). */
 static void keywords_of(struct tag_ctx *t, const char *addr, struct fbuf *kw)
 {
 	static struct shoper_index_result res;
 	struct shoper_error err;
 
-	const struct shoper_order *o = NULL;
-
-	if (shoper_index_lookup_email(t->reader, addr, NULL, 0, 0, &res,
-				      &err) <= 0)
+	if ((!t->all_shops && t->n_shops == 0) ||
+	    shoper_index_lookup_email(
+		    t->reader, addr,
+		    t->all_shops ? NULL : (const char *const *)t->shops,
+		    t->n_shops, 1, &res, &err) <= 0 ||
+	    res.count == 0)
 		return;
-	/* newest first across shops: the first one in the user's scope */
-	for (unsigned int i = 0; i < res.count && o == NULL; i++) {
-		char shop[128]; /* shop names have at most 64 bytes */
-		const struct shoper_str *n = &res.orders[i].shop;
-
-		if (n->len < sizeof(shop)) {
-			memcpy(shop, n->ptr, n->len);
-			shop[n->len] = '\0';
-			if (sync_scope_value_has(t->scope, shop))
-				o = &res.orders[i];
-		}
-	}
-	if (o == NULL)
-		return;
+	const struct shoper_order *o = &res.orders[0];
 	const char *type_kw = filter_type_keyword(o->status_type);
 	if (type_kw != NULL)
 		fbuf_str(kw, type_kw);
@@ -252,7 +248,11 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 		return SYNC_EXIT_FAIL;
 	}
 	t->reader = shoper_index_reader_new(t->cfg->index_path);
-	if (shoper_index_reader_refresh(t->reader, &err) < 0) {
+	if (sync_scope_names(t->scope, &t->all_shops, &t->shops, &t->n_shops) <
+	    0) {
+		fprintf(stderr, "out of memory\n");
+		ret = SYNC_EXIT_LOCAL;
+	} else if (shoper_index_reader_refresh(t->reader, &err) < 0) {
 		fprintf(stderr, "index %s: %s\n", t->cfg->index_path, err.msg);
 		ret = SYNC_EXIT_LOCAL;
 	} else if (list_messages(t) < 0) {
@@ -264,6 +264,7 @@ static int tag_run(struct tag_ctx *t, struct sync_state *st)
 	}
 	printf("%u messages, %u with an order\n", t->n_seen, t->n_tagged);
 	shoper_index_reader_free(&t->reader);
+	sync_scope_names_free(&t->shops, &t->n_shops);
 	for (unsigned int i = 0; i < t->n_groups; i++) {
 		free(t->groups[i].keywords);
 		fbuf_free(&t->groups[i].uids);

@@ -208,18 +208,24 @@ void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
 			cfg->doveadm);
 }
 
+/* only exactly "*" (blanks around it aside) means every shop, as in the
+   plugin */
+static bool scope_all(const char *value)
+{
+	value += strspn(value, " \t");
+	size_t len = strlen(value);
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	return len == 1 && value[0] == '*';
+}
+
 bool sync_scope_value_has(const char *value, const char *shop)
 {
 	static const char sep[] = " \t,";
 
 	if (value == NULL)
 		return false;
-	value += strspn(value, " \t");
-	size_t len = strlen(value);
-	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
-		len--;
-	/* only exactly "*" means every shop, as in the plugin */
-	if (len == 1 && value[0] == '*')
+	if (scope_all(value))
 		return true;
 	for (const char *p = value; *p != '\0';) {
 		p += strspn(p, sep);
@@ -229,6 +235,48 @@ bool sync_scope_value_has(const char *value, const char *shop)
 		p += n;
 	}
 	return false;
+}
+
+int sync_scope_names(const char *value, bool *all_r, char ***names_r,
+		     unsigned int *n_r)
+{
+	static const char sep[] = " \t,";
+	char **names = NULL;
+	unsigned int n = 0;
+
+	*all_r = value != NULL && scope_all(value);
+	*names_r = NULL;
+	*n_r = 0;
+	if (value == NULL || *all_r)
+		return 0;
+	for (const char *p = value; *p != '\0';) {
+		p += strspn(p, sep);
+		size_t len = strcspn(p, sep);
+		if (len > 0) {
+			char **v = realloc(names, (n + 1) * sizeof(*names));
+			if (v == NULL || (v[n] = strndup(p, len)) == NULL) {
+				*names_r = v != NULL ? v : names;
+				*n_r = n;
+				sync_scope_names_free(names_r, n_r);
+				return -1;
+			}
+			names = v;
+			n++;
+		}
+		p += len;
+	}
+	*names_r = names;
+	*n_r = n;
+	return 0;
+}
+
+void sync_scope_names_free(char ***names, unsigned int *n)
+{
+	for (unsigned int i = 0; *names != NULL && i < *n; i++)
+		free((*names)[i]);
+	free(*names);
+	*names = NULL;
+	*n = 0;
 }
 
 /* doveadm user's exit status for a user the userdb doesn't know */

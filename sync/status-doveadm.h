@@ -46,5 +46,10 @@ void sync_doveadm_scope_forget(void);
 
 /* The rule alone, on a shoper_shops value (NULL: unset). */
 bool sync_scope_value_has(const char *value, const char *shop);
+/* The same rule as a list: *all_r for every shop (exactly "*"), else the
+   names (malloc'd; none for unset or empty). 0, or -1 out of memory. */
+int sync_scope_names(const char *value, bool *all_r, char ***names_r,
+		     unsigned int *n_r);
+void sync_scope_names_free(char ***names, unsigned int *n);
 
 #endif
