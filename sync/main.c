@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 static void usage(FILE *f)
 {
@@ -36,11 +38,26 @@ static const struct command commands[] = {
 	{"statuses", cmd_statuses}, {"set-status", cmd_set_status},
 };
 
+/* The process holds the shops' passwords and tokens: no core dump may
+   carry them, nor may another process of our user read our memory
+   (ptrace, /proc/PID/mem). Children (doveadm) are dumpable again after
+   their exec, as usual. */
+static void no_core_dumps(void)
+{
+	const struct rlimit none = {0, 0};
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		perror("shoper-sync: prctl(PR_SET_DUMPABLE)");
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		perror("shoper-sync: setrlimit(RLIMIT_CORE)");
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx;
 	int i;
 
+	no_core_dumps();
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.config_path = SHOPER_SYNC_DEFAULT_CONFIG;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
