@@ -10,6 +10,9 @@
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
 #   counter NAME        a counter of the current shop (status_puts)
+#   nkept               number of requests kept for a later try (in
+#                       shoper-sync's own state dir, not the shared queue)
+#   kept_due            every kept request's next try has come
 #   st_forge SUFFIX TIME USER SHOP ORDER STATUS MAILBOX UID
 #                       a request written into the queue by hand as the
 #                       mail uid (any process of the mail group can),
@@ -57,6 +60,7 @@ EOC
 	shop_ca_init "$T/ca" >/dev/null 2>&1 ||
 		{ echo "1..0 # SKIP no CA"; exit 0; }
 	CONF=$T/shoper-sync.conf
+	KEPT=$T/sstate/status-kept	# shoper-sync's kept requests
 	printf '[sync]\nindex = %s\nstate_dir = %s/sstate\ntimeout = 10\ninterval = 300\ndoveadm = /usr/bin/doveadm\ndoveadm_config = %s/conf/dovecot.conf\n' \
 		"$DC_INDEX" "$T" "$T" >"$CONF"
 	for s in sklep1 sklep2; do
@@ -84,6 +88,8 @@ run_sync() {	# [CONF]
 	sed 's/^/# /' "$T/sync.out"
 }
 nfiles() { ls "$T/index/queue" 2>/dev/null | grep -c "$1\$"; }
+nkept() { ls "$KEPT" 2>/dev/null | grep -c '\.work$'; }
+kept_due() { touch -d '-2 hours' "$KEPT"/*.work; }
 flags() { $PY flags $DC_IMAP_PORT "$1" "$2" "$3"; }
 has_flag() { flags "$1" "$2" "$3" | grep -q -F "$4"; }
 wait_for() {	# SECONDS CMD...: poll until CMD succeeds

@@ -116,7 +116,7 @@ check "order $O4 untouched" [ "$(shop_status $O4)" = 1 ]
 shop_ctl POST /__test/faults '{"kind": "reset", "count": 3, "path": "/webapi/rest/orders"}' >/dev/null
 $PY move $DC_IMAP_PORT erin INBOX m8 Shoper.Wysłane
 run_sync
-nwork() { ls "$T/index/queue" | grep -c '\.work$'; }
+nwork() { nkept; }
 check "shop unreachable: request kept" [ "$(nwork)" -eq 1 ]
 check "message is in the status folder" stored erin Shoper.Wysłane m8
 check_not "not marked done" has_flag erin Shoper.Wysłane m8 '$ShoperStatus'
@@ -124,7 +124,7 @@ shop_ctl DELETE /__test/faults >/dev/null
 run_sync
 check "not tried again before its next try" [ "$(shop_status $O8)" = 1 ]
 check "still kept until then" [ "$(nwork)" -eq 1 ]
-touch -d '-2 hours' "$T"/index/queue/*.work	# its time has come
+kept_due	# its time has come
 run_sync
 check "carried out at the next sync after that" [ "$(shop_status $O8)" = 6 ]
 check "no longer kept" [ "$(nwork)" -eq 0 ]

@@ -18,8 +18,6 @@ check "first sync" [ "$RC" -eq 0 ]
 dc_start || { echo "not ok - dovecot did not start"; exit 1; }
 for m in a1 a3; do deliver $m $m@example.com alice; done
 W1=Shoper.sklep1.Wysłane
-KEPT=$T/sstate/status-kept
-nkept() { ls "$KEPT" 2>/dev/null | grep -c '\.work$'; }
 text() { $PY text $DC_IMAP_PORT alice $W1 "$1"; }
 due() {	# every kept request's next try has come (wherever it is kept)
 	for f in "$KEPT"/*.work "$T"/index/queue/*.work; do

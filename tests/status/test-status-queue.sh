@@ -21,8 +21,6 @@ check "first sync" [ "$RC" -eq 0 ]
 dc_start || { echo "not ok - dovecot did not start"; exit 1; }
 for m in a1 a2 a3 b1 b2 b3 b4; do deliver $m $m@example.com alice; done
 W1=Shoper.sklep1.Wysłane W2=Shoper.sklep2.Wysłane
-KEPT=$T/sstate/status-kept
-nkept() { ls "$KEPT" 2>/dev/null | grep -c '\.work$'; }
 
 # --- shop sklep1 refuses connections: sklep2's change still happens ---
 GOOD_CONF=$T/good.conf
@@ -71,7 +69,7 @@ grep 'status change' "$T/daemon.out" | sed 's/^/# daemon: /'
 
 # sklep1 back; once their time has come the kept requests are carried out
 cp "$GOOD_CONF" "$CONF"
-touch -d '-2 hours' "$KEPT"/*.work
+kept_due
 run_sync
 use sklep1
 check "kept request for $A1 carried out when the shop is back" \
