@@ -210,6 +210,32 @@ static void test_defer(void)
 	   "then A again, its tries and its writer's uid kept (not ours)");
 	shoper_queue_done(work, &err);
 
+	/* pending: only requests that arrived since a time */
+	req_init(&r, "sklepB", "3", "4");
+	shoper_queue_put(dir, &r, &err);
+	clock_gettime(CLOCK_REALTIME, &before);
+	before.tv_sec += 2;
+	ok(shoper_queue_pending(dir, &before, &err) == 0,
+	   "a request older than since is not new");
+	before.tv_sec -= 4;
+	ok(shoper_queue_pending(dir, &before, &err) == 1,
+	   "a request newer than since is");
+	while (shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) ==
+	       1) {
+		shoper_queue_done(work, &err);
+		n++;
+	}
+	ok(n == 1, "queue drained");
+}
+
+/* what only shoper-sync's own copy may say */
+static void test_kept(void)
+{
+	struct shoper_queue_request r, got;
+	struct shoper_error err;
+	char work[512], keep[300], path[1024];
+
+	snprintf(keep, sizeof(keep), "%s/kept", dir);
 	/* a newer request for a kept order replaces it */
 	req_init(&r, "sklepA", "1", "3");
 	shoper_queue_put(dir, &r, &err);
@@ -237,23 +263,6 @@ static void test_defer(void)
 		   !got.kept,
 	   "tries and owner in a shared request are ignored");
 	shoper_queue_done(work, &err);
-
-	/* pending: only requests that arrived since a time */
-	req_init(&r, "sklepB", "3", "4");
-	shoper_queue_put(dir, &r, &err);
-	clock_gettime(CLOCK_REALTIME, &before);
-	before.tv_sec += 2;
-	ok(shoper_queue_pending(dir, &before, &err) == 0,
-	   "a request older than since is not new");
-	before.tv_sec -= 4;
-	ok(shoper_queue_pending(dir, &before, &err) == 1,
-	   "a request newer than since is");
-	while (shoper_queue_claim(dir, keep, &got, work, sizeof(work), &err) ==
-	       1) {
-		shoper_queue_done(work, &err);
-		n++;
-	}
-	ok(n == 1, "queue drained");
 }
 
 /* files that can't be read go aside as .bad, the rest is carried out */
@@ -379,6 +388,7 @@ int main(void)
 	test_format();
 	test_spool();
 	test_defer();
+	test_kept();
 	test_bad_work();
 	test_status_list();
 	char cmd[300];
