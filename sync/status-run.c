@@ -177,10 +177,15 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 				out->reason);
 		return;
 	}
-	/* the one log line per change */
-	printf("status change: user=%s shop=%s order=%s old=%s new=%s (",
-	       req->user[0] != '\0' ? req->user : "-", req->shop, req->order_id,
-	       old, req->status_id);
+	/* the one log line per change; user and shop may be anything a
+	   forged request says (a request kept or retried has passed the
+	   checks that refuse control characters and unknown shops) */
+	const char *user = req->user[0] != '\0' ? req->user : "-";
+	printf("status change: user=");
+	cmd_print_clean(stdout, user, strlen(user));
+	printf(" shop=");
+	cmd_print_clean(stdout, req->shop, strlen(req->shop));
+	printf(" order=%s old=%s new=%s (", req->order_id, old, req->status_id);
 	const char *name = out->status_name[0] != '\0' ? out->status_name : "?";
 	cmd_print_clean(stdout, name, strlen(name));
 	printf(") result=%s%s", out->done ? "done" : "failed",

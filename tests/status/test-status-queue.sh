@@ -140,7 +140,10 @@ check "no PUT for any of them" [ "$(shop_ctl GET /__test/counters | sed -n 's/.*
 forge '*' sklep2 "$B4" 7 INBOX 1
 forge alice sklep1 99999998 7 'Shoper.sklep1.*' 1
 forge 'd?ve' sklep1 99999997 7 INBOX 1
+forge 'x%0Astatus%20change:%20forged' sklep1 99999996 7 INBOX 1
 run_sync
+check_not "a user name can't add a line to the log" \
+	grep -q '^status change: forged' "$T/sync.out"
 check "a request for user * refused" grep -q "user=\* .*order=$B4 .*result=failed: user name \* is not one user" "$T/sync.out"
 check "and d?ve" grep -q "order=99999997 .*result=failed: user name d?ve is not one user" "$T/sync.out"
 check_not "no one's message 1 marked (bob)" has_flag bob INBOX bobs '$ShoperStatus'
