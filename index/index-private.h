@@ -56,6 +56,9 @@ struct shoper_meta_status {
 	struct shoper_str id, name;
 	enum shoper_status_type type;
 };
+struct shoper_meta_shipping {
+	struct shoper_str name, tracking_url;
+};
 struct shoper_meta_table {
 	unsigned int count;
 	struct shoper_str *items;
@@ -65,18 +68,22 @@ struct shoper_index_meta {
 	struct shoper_meta_table shops, currencies, synced, url_bases;
 	unsigned int n_statuses;
 	struct shoper_meta_status *statuses;
+	/* version 2 on: shipping methods (name, tracking URL template) */
+	unsigned int n_shippings;
+	struct shoper_meta_shipping *shippings;
 	/* decoded admin URLs are built here */
 	char *scratch;
 	size_t scratch_size;
 };
 
-/* Decodes one order at the cursor. key: the e-mail key the order sits
-   under, or NULL for an inline order (then the e-mail is always stored).
-   *url_base_r is the url-base index to expand later, or -1. */
+/* Decodes one order at the cursor (in the meta's format version). key:
+   the e-mail key the order sits under, or NULL for an inline order (then
+   the e-mail is always stored). *url_base_r is the url-base index to
+   expand later, or -1; *shop_r (may be NULL) the shop's index. */
 int shoper_order_decode(const struct shoper_index_meta *meta,
 			struct shoper_cursor *c, const struct shoper_str *key,
 			struct shoper_order *order_r, int64_t *url_base_r,
-			struct shoper_error *err);
+			uint64_t *shop_r, struct shoper_error *err);
 /* Builds the derived URLs of orders[0..count) in the meta's scratch. */
 int shoper_order_expand_urls(struct shoper_index_meta *meta,
 			     struct shoper_order *orders,

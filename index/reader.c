@@ -296,8 +296,8 @@ static int decode_order_value(struct shoper_index_reader *r,
 	if (shoper_cursor_byte(&c, &kind) < 0)
 		goto corrupt;
 	if (kind == SHOPER_OK_INLINE) {
-		if (shoper_order_decode(r->meta, &c, NULL, o, &url_base, err) <
-		    0)
+		if (shoper_order_decode(r->meta, &c, NULL, o, &url_base, NULL,
+					err) < 0)
 			return -1;
 		if (c.p != c.end)
 			goto corrupt;
@@ -312,7 +312,7 @@ static int decode_order_value(struct shoper_index_reader *r,
 			goto corrupt;
 		for (i = 0; i <= idx; i++) {
 			if (shoper_order_decode(r->meta, &rc, &k, o, &url_base,
-						err) < 0)
+						NULL, err) < 0)
 				return -1;
 		}
 	} else {

@@ -47,6 +47,28 @@ static int parse_statuses(struct shoper_cursor *c,
 	return 0;
 }
 
+/* Version 2 on: shipping methods, (name, tracking URL template) pairs. */
+static int parse_shippings(struct shoper_cursor *c,
+			   struct shoper_index_meta *meta)
+{
+	uint64_t n, i;
+
+	/* every item takes at least two bytes */
+	if (shoper_cursor_varint(c, &n) < 0 ||
+	    n > (uint64_t)(c->end - c->p) / 2)
+		return -1;
+	meta->n_shippings = n;
+	meta->shippings = calloc(n == 0 ? 1 : n, sizeof(*meta->shippings));
+	if (meta->shippings == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (shoper_cursor_str(c, &meta->shippings[i].name) < 0 ||
+		    shoper_cursor_str(c, &meta->shippings[i].tracking_url) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 struct shoper_index_meta *shoper_index_meta_parse(const unsigned char *data,
 						  size_t len,
 						  struct shoper_error *err)
@@ -69,11 +91,13 @@ struct shoper_index_meta *shoper_index_meta_parse(const unsigned char *data,
 		shoper_error_set(err, "truncated meta record");
 		goto fail;
 	}
-	if (meta->version != SHOPER_INDEX_FORMAT_VERSION) {
+	if (meta->version < SHOPER_INDEX_FORMAT_MIN_VERSION ||
+	    meta->version > SHOPER_INDEX_FORMAT_VERSION) {
 		shoper_error_set(err,
 				 "unsupported index format version %llu "
-				 "(this reader knows %d)",
+				 "(this reader knows %d to %d)",
 				 (unsigned long long)meta->version,
+				 SHOPER_INDEX_FORMAT_MIN_VERSION,
 				 SHOPER_INDEX_FORMAT_VERSION);
 		goto fail;
 	}
@@ -84,7 +108,8 @@ struct shoper_index_meta *shoper_index_meta_parse(const unsigned char *data,
 	    parse_table(&c, &meta->shops) < 0 || parse_statuses(&c, meta) < 0 ||
 	    parse_table(&c, &meta->currencies) < 0 ||
 	    parse_table(&c, &meta->synced) < 0 ||
-	    parse_table(&c, &meta->url_bases) < 0) {
+	    parse_table(&c, &meta->url_bases) < 0 ||
+	    (meta->version >= 2 && parse_shippings(&c, meta) < 0)) {
 		shoper_error_set(err, "corrupt meta record");
 		goto fail;
 	}
@@ -106,6 +131,7 @@ void shoper_index_meta_free(struct shoper_index_meta **_meta)
 	free(meta->synced.items);
 	free(meta->url_bases.items);
 	free(meta->statuses);
+	free(meta->shippings);
 	free(meta->scratch);
 	free(meta);
 }
@@ -160,15 +186,16 @@ static int decode_url(const struct shoper_index_meta *meta,
 	return -1;
 }
 
-int shoper_order_decode(const struct shoper_index_meta *meta,
-			struct shoper_cursor *c, const struct shoper_str *key,
-			struct shoper_order *o, int64_t *url_base_r,
-			struct shoper_error *err)
+/* The fields of format version 1, in their order. */
+static int decode_v1_fields(const struct shoper_index_meta *meta,
+			    struct shoper_cursor *c,
+			    const struct shoper_str *key,
+			    struct shoper_order *o, int64_t *url_base_r,
+			    uint64_t *shop_r)
 {
 	unsigned char flags;
 
-	memset(o, 0, sizeof(*o));
-	if (table_ref(c, &meta->shops, &o->shop, NULL) < 0 ||
+	if (table_ref(c, &meta->shops, &o->shop, shop_r) < 0 ||
 	    shoper_cursor_str(c, &o->order_id) < 0 ||
 	    shoper_cursor_str(c, &o->date) < 0 ||
 	    decode_status(meta, c, o) < 0 ||
@@ -176,19 +203,63 @@ int shoper_order_decode(const struct shoper_index_meta *meta,
 	    table_ref(c, &meta->currencies, &o->currency, NULL) < 0 ||
 	    shoper_cursor_byte(c, &flags) < 0 ||
 	    (flags & ~SHOPER_OF_KNOWN) != 0)
-		goto corrupt;
+		return -1;
 	o->paid = (flags & SHOPER_OF_PAID) != 0;
 	if ((flags & SHOPER_OF_EMAIL_IS_KEY) != 0) {
 		if (key == NULL)
-			goto corrupt;
+			return -1;
 		o->email = *key;
 	} else if (shoper_cursor_str(c, &o->email) < 0) {
-		goto corrupt;
+		return -1;
 	}
 	if (shoper_cursor_str(c, &o->tracking) < 0 ||
 	    shoper_cursor_str(c, &o->customer) < 0 ||
 	    decode_url(meta, c, flags, o, url_base_r) < 0 ||
 	    table_ref(c, &meta->synced, &o->synced, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/* Version 2: the fields after version 1's, inside the order's length. */
+static int decode_v2_fields(const struct shoper_index_meta *meta,
+			    struct shoper_cursor *c, struct shoper_order *o)
+{
+	uint64_t idx;
+
+	if (shoper_cursor_str(c, &o->delivery_email) < 0 ||
+	    shoper_cursor_varint(c, &idx) < 0 || idx >= meta->n_shippings)
+		return -1;
+	o->shipping = meta->shippings[idx].name;
+	o->tracking_url = meta->shippings[idx].tracking_url;
+	return 0;
+}
+
+int shoper_order_decode(const struct shoper_index_meta *meta,
+			struct shoper_cursor *c, const struct shoper_str *key,
+			struct shoper_order *o, int64_t *url_base_r,
+			uint64_t *shop_r, struct shoper_error *err)
+{
+	struct shoper_cursor body;
+	uint64_t len;
+
+	memset(o, 0, sizeof(*o));
+	o->delivery_email.ptr = o->shipping.ptr = o->tracking_url.ptr = "";
+	*url_base_r = -1;
+	if (meta->version < 2) {
+		if (decode_v1_fields(meta, c, key, o, url_base_r, shop_r) < 0)
+			goto corrupt;
+		return 0;
+	}
+	/* version 2 on: a length first, so fields a later version appends
+	   are skipped by this reader */
+	if (shoper_cursor_varint(c, &len) < 0 ||
+	    len > (uint64_t)(c->end - c->p))
+		goto corrupt;
+	body.p = c->p;
+	body.end = c->p + len;
+	c->p = body.end;
+	if (decode_v1_fields(meta, &body, key, o, url_base_r, shop_r) < 0 ||
+	    decode_v2_fields(meta, &body, o) < 0)
 		goto corrupt;
 	return 0;
 corrupt:
@@ -265,16 +336,13 @@ int shoper_record_decode_filtered(struct shoper_index_meta *meta,
 		struct shoper_order *o =
 			full ? &tmp : &result->orders[result->count];
 		int64_t *ub = full ? &tmp_base : &url_bases[result->count];
-		struct shoper_cursor at = c;
 
-		if (shoper_order_decode(meta, &c, key, o, ub, err) < 0)
+		if (shoper_order_decode(meta, &c, key, o, ub, &shop_idx, err) <
+		    0)
 			goto fail;
 		if (full)
 			continue;
-		/* the shop is the order's first field */
-		if (shop_ok != NULL &&
-		    (shoper_cursor_varint(&at, &shop_idx) < 0 ||
-		     !shop_ok[shop_idx]))
+		if (shop_ok != NULL && !shop_ok[shop_idx])
 			continue;
 		if (++result->count == max) {
 			full = true;

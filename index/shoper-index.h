@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHOPER_INDEX_FORMAT_VERSION 1
+/* The format version this library writes, and the oldest it reads
+   (doc/index-format.md, "Versioning"). */
+#define SHOPER_INDEX_FORMAT_VERSION 2
+#define SHOPER_INDEX_FORMAT_MIN_VERSION 1
 /* Default cap of orders kept per customer and shop (newest first). */
 #define SHOPER_INDEX_DEFAULT_MAX_ORDERS 20
 
@@ -68,6 +71,14 @@ struct shoper_order {
 	struct shoper_str email; /* as the shop stores it */
 	struct shoper_str url; /* admin URL of the order */
 	struct shoper_str synced; /* "2026-11-29 10:15:00": when fetched */
+	/* Since format version 2 (empty in a version-1 file): */
+	/* the order's second address (the shop's delivery_email), set only
+	   when it is another key than email; the order is found under both */
+	struct shoper_str delivery_email;
+	struct shoper_str shipping; /* the shipping method's name */
+	/* the shipping's tracking URL template, "{tracking_number}" marks
+	   where a number goes (filled and checked by the plugin) */
+	struct shoper_str tracking_url;
 };
 
 /* Normalise an e-mail address into a key: trim ASCII white space and
@@ -100,7 +111,9 @@ enum shoper_index_add {
 
 /* Add one order; all strings are copied. Orders may come in any order and
    from several shops. Orders with an empty or unusable e-mail are still
-   findable by order key. Anything but OK sets err. */
+   findable by order key. An order whose delivery_email is another usable
+   key than its e-mail is also found under that address (the writer
+   stores delivery_email only then). Anything but OK sets err. */
 enum shoper_index_add shoper_index_writer_add(struct shoper_index_writer *w,
 					      const struct shoper_order *order,
 					      struct shoper_error *err);

@@ -53,6 +53,10 @@ struct shoper_order test_order(const char *shop, const char *order_id,
 	o.email = test_str(email);
 	o.url = test_str(ring_url(shop, order_id));
 	o.synced = test_str("2026-11-29 10:15:00");
+	o.delivery_email = test_str("");
+	o.shipping = test_str("Kurier InPost");
+	o.tracking_url =
+		test_str("https://inpost.example/track?n={tracking_number}");
 	return o;
 }
 
@@ -71,7 +75,10 @@ bool test_order_eq(const struct shoper_order *a, const struct shoper_order *b)
 	       seq(&a->currency, &b->currency) && a->paid == b->paid &&
 	       seq(&a->tracking, &b->tracking) &&
 	       seq(&a->customer, &b->customer) && seq(&a->email, &b->email) &&
-	       seq(&a->url, &b->url) && seq(&a->synced, &b->synced);
+	       seq(&a->url, &b->url) && seq(&a->synced, &b->synced) &&
+	       seq(&a->delivery_email, &b->delivery_email) &&
+	       seq(&a->shipping, &b->shipping) &&
+	       seq(&a->tracking_url, &b->tracking_url);
 }
 
 char *test_tmpdir(void)

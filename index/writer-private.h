@@ -18,8 +18,8 @@ struct shoper_intern {
 };
 
 /* One added order. Arena holds the normalised e-mail key, then the
-   order's encoding as stored in an e-mail record (e-mail omitted when it
-   equals the key). */
+   order's encoding as stored in an e-mail record, without its length
+   prefix (e-mail omitted when it equals the key). */
 struct shoper_worder {
 	uint64_t arena_off;
 	uint64_t key_hash; /* to sort e-mail keys quickly */
@@ -34,6 +34,10 @@ struct shoper_worder {
 	uint32_t rec_pos, rec_idx;
 	unsigned int dead : 1; /* replaced by a later add of the same key */
 	unsigned int capped : 1; /* over max_orders: stored inline */
+	/* the order again under its delivery_email key (the next entry);
+	   an alias has no order key of its own */
+	unsigned int has_alias : 1;
+	unsigned int alias : 1;
 };
 
 struct shoper_oslot {
@@ -51,6 +55,7 @@ struct shoper_index_writer {
 	struct shoper_oslot *oslots;
 	size_t n_oslots;
 	struct shoper_intern shops, statuses, currencies, synced, url_bases;
+	struct shoper_intern shippings; /* (name, tracking URL template) */
 	/* an add failed for want of resources: orders are missing */
 	char failed[128];
 };

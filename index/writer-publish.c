@@ -122,7 +122,8 @@ static int write_group(struct publish_ctx *c, const uint32_t *idx, size_t n,
 			continue;
 		o->rec_pos = c->pos;
 		o->rec_idx = kept++;
-		if (shoper_buf_append(&c->val, enc_of(w, o), o->enc_len) < 0)
+		if (shoper_buf_varint(&c->val, o->enc_len) < 0 ||
+		    shoper_buf_append(&c->val, enc_of(w, o), o->enc_len) < 0)
 			goto nomem;
 	}
 	return add_record(c, w->arena.data + w->orders[idx[0]].arena_off,
@@ -206,15 +207,40 @@ out:
 	return ret;
 }
 
+/* The inline form of an order into v: its e-mail always stored, so the
+   body is rebuilt in body and written with its length. */
+static int put_inline(struct publish_ctx *c, struct shoper_buf *body,
+		      const struct shoper_worder *o)
+{
+	const struct shoper_index_writer *w = c->w;
+	const unsigned char *enc = enc_of(w, o);
+	unsigned char flags = enc[o->flags_off] & ~SHOPER_OF_EMAIL_IS_KEY;
+
+	body->used = 0;
+	if (shoper_buf_append(body, enc, o->flags_off) < 0 ||
+	    shoper_buf_append(body, &flags, 1) < 0)
+		return -1;
+	/* the e-mail was left out because it equals the key */
+	if ((enc[o->flags_off] & SHOPER_OF_EMAIL_IS_KEY) != 0 &&
+	    shoper_buf_str(body, w->arena.data + o->arena_off, o->key_len) < 0)
+		return -1;
+	if (shoper_buf_append(body, enc + o->flags_off + 1,
+			      o->enc_len - o->flags_off - 1) < 0)
+		return -1;
+	return shoper_buf_str(&c->val, body->data, body->used);
+}
+
 /* "#<shop>:<order_id>" -> pointer into the e-mail record, or the order
-   itself when it has no e-mail key or fell over max_orders. */
+   itself when it has no e-mail key or fell over max_orders. key and body
+   are scratch buffers. */
 static int write_order_key(struct publish_ctx *c, struct shoper_buf *key,
+			   struct shoper_buf *body,
 			   const struct shoper_worder *o)
 {
 	const struct shoper_index_writer *w = c->w;
 	const struct shoper_str *shop = &c->shop_names[o->shop];
 	const unsigned char *enc = enc_of(w, o);
-	unsigned char kind, flags = enc[o->flags_off];
+	unsigned char kind;
 	struct shoper_buf *v = &c->val;
 
 	key->used = 0;
@@ -232,18 +258,8 @@ static int write_order_key(struct publish_ctx *c, struct shoper_buf *key,
 			goto nomem;
 	} else {
 		kind = SHOPER_OK_INLINE;
-		flags &= ~SHOPER_OF_EMAIL_IS_KEY;
 		if (shoper_buf_append(v, &kind, 1) < 0 ||
-		    shoper_buf_append(v, enc, o->flags_off) < 0 ||
-		    shoper_buf_append(v, &flags, 1) < 0)
-			goto nomem;
-		/* the e-mail was left out because it equals the key */
-		if ((enc[o->flags_off] & SHOPER_OF_EMAIL_IS_KEY) != 0 &&
-		    shoper_buf_str(v, w->arena.data + o->arena_off,
-				   o->key_len) < 0)
-			goto nomem;
-		if (shoper_buf_append(v, enc + o->flags_off + 1,
-				      o->enc_len - o->flags_off - 1) < 0)
+		    put_inline(c, body, o) < 0)
 			goto nomem;
 	}
 	return add_record(c, key->data, key->used, v->data, v->used);
@@ -254,15 +270,17 @@ nomem:
 
 static int write_order_keys(struct publish_ctx *c)
 {
-	struct shoper_buf key = {0};
+	struct shoper_buf key = {0}, body = {0};
 	size_t i;
 	int ret = 0;
 
+	/* an alias is the order under its second e-mail key only */
 	for (i = 0; i < c->w->n_orders && ret == 0; i++) {
-		if (!c->w->orders[i].dead)
-			ret = write_order_key(c, &key, &c->w->orders[i]);
+		if (!c->w->orders[i].dead && !c->w->orders[i].alias)
+			ret = write_order_key(c, &key, &body, &c->w->orders[i]);
 	}
 	shoper_buf_free(&key);
+	shoper_buf_free(&body);
 	return ret;
 }
 
@@ -286,7 +304,8 @@ static int write_meta(struct publish_ctx *c)
 	    shoper_buf_varint(b, w->max_orders) < 0 ||
 	    put_table(b, &w->shops) < 0 || put_table(b, &w->statuses) < 0 ||
 	    put_table(b, &w->currencies) < 0 || put_table(b, &w->synced) < 0 ||
-	    put_table(b, &w->url_bases) < 0) {
+	    put_table(b, &w->url_bases) < 0 ||
+	    put_table(b, &w->shippings) < 0) {
 		shoper_error_set(c->err, "out of memory");
 		return -1;
 	}

@@ -122,6 +122,7 @@ void shoper_index_writer_free(struct shoper_index_writer **_w)
 	shoper_intern_free(&w->currencies);
 	shoper_intern_free(&w->synced);
 	shoper_intern_free(&w->url_bases);
+	shoper_intern_free(&w->shippings);
 	free(w);
 }
 
@@ -184,6 +185,26 @@ static int intern_status(struct shoper_index_writer *w,
 	return intern_buf(&w->statuses, &b, stack, idx_r);
 }
 
+static int intern_shipping(struct shoper_index_writer *w,
+			   const struct shoper_order *o, uint32_t *idx_r)
+{
+	unsigned char stack[SHOPER_SMALL_BUF];
+	struct shoper_buf b;
+
+	SMALL_BUF_INIT(b, stack);
+	if (o->shipping.len + o->tracking_url.len + 20 > sizeof(stack)) {
+		b.data = NULL;
+		b.size = 0;
+	}
+	if (shoper_buf_str(&b, o->shipping.ptr, o->shipping.len) < 0 ||
+	    shoper_buf_str(&b, o->tracking_url.ptr, o->tracking_url.len) < 0) {
+		if (b.data != stack)
+			shoper_buf_free(&b);
+		return -1;
+	}
+	return intern_buf(&w->shippings, &b, stack, idx_r);
+}
+
 /* The admin URL as base + "/admin/orders/view/id/" + order_id? Then only
    the base is interned and the URL is rebuilt when read. */
 static int url_base_len(const struct shoper_order *o, size_t *len_r)
@@ -207,14 +228,17 @@ static const char *check_order(const struct shoper_order *o, char *buf,
 			       size_t size)
 {
 	const struct shoper_str *f[] = {
-		&o->shop,        &o->order_id, &o->date,     &o->status_id,
-		&o->status_name, &o->total,    &o->currency, &o->tracking,
-		&o->customer,    &o->email,    &o->url,      &o->synced,
+		&o->shop,           &o->order_id,    &o->date,
+		&o->status_id,      &o->status_name, &o->total,
+		&o->currency,       &o->tracking,    &o->customer,
+		&o->email,          &o->url,         &o->synced,
+		&o->delivery_email, &o->shipping,    &o->tracking_url,
 	};
 	static const char *const names[] = {
-		"shop",     "order_id", "date",     "status_id",
-		"status",   "total",    "currency", "tracking",
-		"customer", "email",    "url",      "synced",
+		"shop",           "order_id", "date",         "status_id",
+		"status",         "total",    "currency",     "tracking",
+		"customer",       "email",    "url",          "synced",
+		"delivery_email", "shipping", "tracking_url",
 	};
 	unsigned int i;
 
@@ -278,6 +302,14 @@ static int same_okey(const struct shoper_index_writer *w,
 	       memcmp(ea + a->id_off, eb + b->id_off, a->id_len) == 0;
 }
 
+/* The same order again: the later add wins, under both its keys. */
+static void kill_order(struct shoper_index_writer *w, uint32_t idx)
+{
+	w->orders[idx].dead = 1;
+	if (w->orders[idx].has_alias)
+		w->orders[idx + 1].dead = 1;
+}
+
 static void oslot_put(struct shoper_index_writer *w, uint32_t idx)
 {
 	struct shoper_worder *wo = &w->orders[idx];
@@ -290,8 +322,7 @@ static void oslot_put(struct shoper_index_writer *w, uint32_t idx)
 
 		if (slot->hash == (uint32_t)(h >> 32) &&
 		    same_okey(w, old, wo)) {
-			/* the same order again: the later add wins */
-			old->dead = 1;
+			kill_order(w, slot->idx1 - 1);
 			break;
 		}
 	}
@@ -314,7 +345,7 @@ static int oslots_grow(struct shoper_index_writer *w)
 	}
 	w->n_oslots = n;
 	for (i = 0; i < w->n_orders; i++) {
-		if (!w->orders[i].dead)
+		if (!w->orders[i].dead && !w->orders[i].alias)
 			oslot_put(w, i);
 	}
 	return 0;
@@ -332,8 +363,10 @@ static int put_str(struct shoper_buf *b, size_t start,
 }
 
 struct shoper_wrefs {
-	uint32_t shop, status, currency, synced, base;
+	uint32_t shop, status, currency, synced, base, shipping;
 	int has_base;
+	/* the delivery_email as stored: empty unless it is another key */
+	struct shoper_str delivery;
 };
 
 static int intern_refs(struct shoper_index_writer *w,
@@ -351,7 +384,8 @@ static int intern_refs(struct shoper_index_writer *w,
 	if (intern_str(&w->shops, &o->shop, &r->shop) < 0 ||
 	    intern_status(w, o, &r->status) < 0 ||
 	    intern_str(&w->currencies, &o->currency, &r->currency) < 0 ||
-	    intern_str(&w->synced, &o->synced, &r->synced) < 0)
+	    intern_str(&w->synced, &o->synced, &r->synced) < 0 ||
+	    intern_shipping(w, o, &r->shipping) < 0)
 		return -1;
 	return 0;
 }
@@ -392,6 +426,10 @@ static int encode_order(struct shoper_index_writer *w,
 		return -1;
 	if (shoper_buf_varint(b, r->synced) < 0)
 		return -1;
+	/* version 2 */
+	if (put_str(b, start, &r->delivery, NULL) < 0 ||
+	    shoper_buf_varint(b, r->shipping) < 0)
+		return -1;
 	wo->enc_len = b->used - start;
 	wo->id_len = o->order_id.len;
 	wo->date_len = o->date.len;
@@ -411,17 +449,83 @@ static enum shoper_index_add add_failed(struct shoper_index_writer *w,
 	return SHOPER_INDEX_ADD_FAILED;
 }
 
+/* Room for two more orders (an order and its alias). */
+static int reserve_orders(struct shoper_index_writer *w)
+{
+	if (w->n_orders + 2 > w->orders_size) {
+		size_t n = w->orders_size == 0 ? 1024 : w->orders_size * 2;
+		struct shoper_worder *p = realloc(w->orders, n * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		w->orders = p;
+		w->orders_size = n;
+	}
+	if ((w->n_orders + 1) * 2 > w->n_oslots && oslots_grow(w) < 0)
+		return -1;
+	return 0;
+}
+
+/* Encodes o under key as entry number idx (not yet counted). */
+static int put_order(struct shoper_index_writer *w,
+		     const struct shoper_order *o,
+		     const struct shoper_wrefs *refs, size_t idx,
+		     const char *key, int key_len)
+{
+	struct shoper_worder *wo = &w->orders[idx];
+
+	memset(wo, 0, sizeof(*wo));
+	wo->arena_off = w->arena.used;
+	wo->key_len = key_len;
+	wo->key_hash = shoper_hash64(key, key_len);
+	wo->order_num = order_number(&o->order_id);
+	wo->shop = refs->shop;
+	if (shoper_buf_append(&w->arena, key, key_len) < 0 ||
+	    encode_order(w, o, refs, wo) < 0)
+		return -1;
+	return 0;
+}
+
+/* The order's keys: its e-mail, and its delivery_email when that is
+   another usable key (or the only one). Returns the second key's length,
+   or 0 when there is none; *key_len_r 0 when there is no key at all. */
+static int order_keys(const struct shoper_order *o, char *key, int *key_len_r,
+		      char *dkey, struct shoper_wrefs *refs)
+{
+	int key_len, dkey_len;
+
+	key_len = shoper_email_normalize(o->email.ptr, o->email.len, key,
+					 SHOPER_EMAIL_KEY_MAX + 1);
+	dkey_len = shoper_email_normalize(o->delivery_email.ptr,
+					  o->delivery_email.len, dkey,
+					  SHOPER_EMAIL_KEY_MAX + 1);
+	refs->delivery.ptr = "";
+	refs->delivery.len = 0;
+	if (dkey_len > 0 &&
+	    (key_len != dkey_len || memcmp(key, dkey, key_len) != 0))
+		refs->delivery = o->delivery_email;
+	else
+		dkey_len = 0;
+	if (key_len < 0 && dkey_len > 0) {
+		/* the delivery address is the order's only key */
+		memcpy(key, dkey, dkey_len);
+		key_len = dkey_len;
+		dkey_len = 0;
+	}
+	*key_len_r = key_len < 0 ? 0 : key_len; /* 0: order key only */
+	return dkey_len;
+}
+
 enum shoper_index_add shoper_index_writer_add(struct shoper_index_writer *w,
 					      const struct shoper_order *o,
 					      struct shoper_error *err)
 {
-	char key[SHOPER_EMAIL_KEY_MAX + 1];
+	char key[SHOPER_EMAIL_KEY_MAX + 1], dkey[SHOPER_EMAIL_KEY_MAX + 1];
 	struct shoper_wrefs refs;
-	struct shoper_worder *wo;
 	char why_buf[96];
 	const char *why;
 	size_t arena_used = w->arena.used;
-	int key_len;
+	int key_len, dkey_len;
 
 	if (w->failed[0] != '\0')
 		return add_failed(w, w->failed, err);
@@ -430,35 +534,20 @@ enum shoper_index_add shoper_index_writer_add(struct shoper_index_writer *w,
 		shoper_error_set(err, "%s", why);
 		return SHOPER_INDEX_ADD_BAD_ORDER;
 	}
-	if (w->n_orders >= UINT32_MAX - 1)
+	if (w->n_orders >= UINT32_MAX - 2)
 		return add_failed(w, "too many orders", err);
-	key_len = shoper_email_normalize(o->email.ptr, o->email.len, key,
-					 sizeof(key));
-	if (key_len < 0)
-		key_len = 0; /* findable by order key only */
-	if (w->n_orders == w->orders_size) {
-		size_t n = w->orders_size == 0 ? 1024 : w->orders_size * 2;
-		struct shoper_worder *p = realloc(w->orders, n * sizeof(*p));
-
-		if (p == NULL)
-			goto nomem;
-		w->orders = p;
-		w->orders_size = n;
+	dkey_len = order_keys(o, key, &key_len, dkey, &refs);
+	if (reserve_orders(w) < 0 || intern_refs(w, o, &refs) < 0 ||
+	    put_order(w, o, &refs, w->n_orders, key, key_len) < 0 ||
+	    (dkey_len > 0 &&
+	     put_order(w, o, &refs, w->n_orders + 1, dkey, dkey_len) < 0))
+		goto nomem;
+	if (dkey_len > 0) {
+		w->orders[w->n_orders].has_alias = 1;
+		w->orders[w->n_orders + 1].alias = 1;
 	}
-	if ((w->n_orders + 1) * 2 > w->n_oslots && oslots_grow(w) < 0)
-		goto nomem;
-	wo = &w->orders[w->n_orders];
-	memset(wo, 0, sizeof(*wo));
-	wo->arena_off = w->arena.used;
-	wo->key_len = key_len;
-	wo->key_hash = shoper_hash64(key, key_len);
-	wo->order_num = order_number(&o->order_id);
-	if (intern_refs(w, o, &refs) < 0 ||
-	    shoper_buf_append(&w->arena, key, key_len) < 0 ||
-	    encode_order(w, o, &refs, wo) < 0)
-		goto nomem;
-	wo->shop = refs.shop;
-	oslot_put(w, w->n_orders++);
+	oslot_put(w, w->n_orders);
+	w->n_orders += dkey_len > 0 ? 2 : 1;
 	return SHOPER_INDEX_ADD_OK;
 nomem:
 	w->arena.used = arena_used;

@@ -1,7 +1,8 @@
 /* make-test-index [-n MAX_ORDERS] PATH < orders.jsonl
    Reads one JSON object per line, fields named like struct shoper_order
    (shop, order_id, date, status_id, status_name, status_type 0-4, total,
-   currency, paid, tracking, customer, email, url, synced; missing strings
+   currency, paid, tracking, customer, email, url, synced, delivery_email,
+   shipping, tracking_url; missing strings
    are empty), and publishes an order index to PATH. Strings keep every
    byte, "\u0000" included. For the plugin's and sync's tests. */
 #include "shoper-index.h"
@@ -58,6 +59,9 @@ static int add_line(struct shoper_index_writer *w, const char *line,
 	o.email = get_str(obj, "email");
 	o.url = get_str(obj, "url");
 	o.synced = get_str(obj, "synced");
+	o.delivery_email = get_str(obj, "delivery_email");
+	o.shipping = get_str(obj, "shipping");
+	o.tracking_url = get_str(obj, "tracking_url");
 	if (json_object_object_get_ex(obj, "status_type", &v))
 		o.status_type = json_object_get_int(v);
 	if (json_object_object_get_ex(obj, "paid", &v))
