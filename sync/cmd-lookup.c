@@ -30,6 +30,9 @@ static json_object *order_json(const struct shoper_order *o)
 	json_object_object_add(j, "email", jstr(&o->email));
 	json_object_object_add(j, "url", jstr(&o->url));
 	json_object_object_add(j, "synced", jstr(&o->synced));
+	json_object_object_add(j, "delivery_email", jstr(&o->delivery_email));
+	json_object_object_add(j, "shipping", jstr(&o->shipping));
+	json_object_object_add(j, "tracking_url", jstr(&o->tracking_url));
 	return j;
 }
 
@@ -58,6 +61,8 @@ static void order_text(const struct shoper_order *o)
 	printf("  %s\n", o->paid ? "paid" : "not paid");
 	field("customer", &o->customer);
 	field("email", &o->email);
+	field("delivery", &o->delivery_email);
+	field("shipping", &o->shipping);
 	field("tracking", &o->tracking);
 	field("url", &o->url);
 	field("synced", &o->synced);

@@ -71,6 +71,19 @@ static int handle_parcel(struct engine *e, struct stream *s, json_object *item)
 	return ret;
 }
 
+/* A shipping method: its name and tracking URL template. */
+static int handle_shipping(struct engine *e, json_object *item)
+{
+	struct sync_shipping sh;
+	const char *why;
+
+	if (sync_shipping_parse(item, e->shop->language, &sh, &why) < 0)
+		return 0;
+	int ret = sync_state_put_shipping(e->st, e->shop->name, &sh, &e->err);
+	sync_shipping_clear(&sh);
+	return ret;
+}
+
 static int handle_ref(struct engine *e, struct stream *s, json_object *item)
 {
 	static const char *const tables[] = {"statuses", "currencies",
@@ -90,6 +103,8 @@ static int handle_ref(struct engine *e, struct stream *s, json_object *item)
 		return sync_state_put_status(e->st, e->shop->name, &status,
 					     &e->err);
 	}
+	if (s->kind == SK_SHIPPINGS)
+		return handle_shipping(e, item);
 	long long id = sync_json_id(item, s->key);
 	if (id == 0)
 		return 0;

@@ -194,6 +194,7 @@ int sync_order_parse(json_object *obj, struct sync_order *o, const char **why_r)
 	o->paid = sync_json_bool(obj, "is_paid");
 	sync_json_text(obj, "sum", &o->total);
 	sync_json_text(obj, "email", &o->email);
+	sync_json_text(obj, "delivery_email", &o->delivery_email);
 	parse_customer(obj, &o->customer);
 	return 0;
 }
@@ -202,6 +203,7 @@ void sync_order_clear(struct sync_order *o)
 {
 	free(o->total.s);
 	free(o->email.s);
+	free(o->delivery_email.s);
 	free(o->customer.s);
 	memset(o, 0, sizeof(*o));
 }
@@ -255,6 +257,64 @@ static const char *tr_name(json_object *tr, size_t *len_r)
 	if (*len_r > SYNC_MAX_TEXT)
 		*len_r = SYNC_MAX_TEXT;
 	return json_object_get_string(v);
+}
+
+/* The first translation with a name ("[]" when none: PHP). */
+static const char *any_tr_name(json_object *translations, size_t *len_r)
+{
+	const char *name = NULL;
+
+	if (translations == NULL ||
+	    !json_object_is_type(translations, json_type_object))
+		return NULL;
+	json_object_object_foreach(translations, key, val)
+	{
+		(void)key;
+		name = tr_name(val, len_r);
+		if (name != NULL)
+			break;
+	}
+	return name;
+}
+
+int sync_shipping_parse(json_object *obj, const char *lang,
+			struct sync_shipping *sh, const char **why_r)
+{
+	json_object *tr = member(obj, "translations");
+	const char *name;
+	size_t len = 0;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->shipping_id = sync_json_id(obj, "shipping_id");
+	if (sh->shipping_id == 0) {
+		*why_r = "no numeric shipping_id";
+		return -1;
+	}
+	name = tr_name(member(tr, lang), &len);
+	if (name == NULL || len == 0)
+		name = tr_name(obj, &len);
+	if (name == NULL || len == 0)
+		name = tr_name(member(tr, "pl_PL"), &len);
+	if (name == NULL || len == 0)
+		name = any_tr_name(tr, &len);
+	if (name == NULL)
+		len = 0;
+	str_set(&sh->name, name == NULL ? "" : name, len);
+	/* a template is a string: false, 0 or null mean none */
+	json_object *url = member(obj, "url");
+	if (url != NULL && json_object_is_type(url, json_type_string))
+		str_set(&sh->url, json_object_get_string(url),
+			json_object_get_string_len(url));
+	else
+		str_set(&sh->url, "", 0);
+	return 0;
+}
+
+void sync_shipping_clear(struct sync_shipping *sh)
+{
+	free(sh->name.s);
+	free(sh->url.s);
+	memset(sh, 0, sizeof(*sh));
 }
 
 const char *sync_status_name(const struct sync_status *s, const char *lang,

@@ -27,12 +27,25 @@ struct sync_order {
 	struct sync_str total; /* "sum" as sent */
 	struct sync_str email;
 	struct sync_str customer; /* billing company, else "first last" */
+	/* the order's second address ("" when missing or null) */
+	struct sync_str delivery_email;
 };
 
 struct sync_parcel {
 	long long parcel_id;
 	long long order_id;
 	struct sync_str shipping_code;
+};
+
+/* A shipping method (GET /shippings). */
+struct sync_shipping {
+	long long shipping_id;
+	/* translations[lang], else the top-level name (live shops send
+	   both), else pl_PL, else any translation; "" when none */
+	struct sync_str name;
+	/* tracking URL template, "{tracking_number}" where a number goes
+	   ("" when none) */
+	struct sync_str url;
 };
 
 struct sync_status {
@@ -52,6 +65,10 @@ void sync_order_clear(struct sync_order *order);
 int sync_parcel_parse(json_object *obj, struct sync_parcel *parcel_r,
 		      const char **why_r);
 void sync_parcel_clear(struct sync_parcel *parcel);
+
+int sync_shipping_parse(json_object *obj, const char *lang,
+			struct sync_shipping *shipping_r, const char **why_r);
+void sync_shipping_clear(struct sync_shipping *shipping);
 
 int sync_status_parse(json_object *obj, struct sync_status *status_r,
 		      const char **why_r);

@@ -17,7 +17,9 @@ static const char export_sql[] =
 	" (SELECT group_concat(shipping_code, ', ') FROM (SELECT shipping_code FROM parcels p"
 	"  WHERE p.shop=o.shop AND p.order_id=o.order_id AND shipping_code != ''"
 	"  ORDER BY parcel_id)),"
-	" o.customer, o.email, o.synced"
+	" o.customer, o.email, o.synced, o.delivery_email,"
+	" (SELECT name FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id),"
+	" (SELECT url FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id)"
 	" FROM orders o WHERE o.shop=?1 AND o.date >= ?2 ORDER BY o.order_id";
 
 static void col_str(sqlite3_stmt *s, int col, struct shoper_str *out)
@@ -68,6 +70,9 @@ int sync_state_export(struct sync_state *st, const char *shop,
 		col_str(s, 9, &o.customer);
 		col_str(s, 10, &o.email);
 		col_str(s, 11, &o.synced);
+		col_str(s, 12, &o.delivery_email);
+		col_str(s, 13, &o.shipping);
+		col_str(s, 14, &o.tracking_url);
 		snprintf(url, sizeof(url), "%s/admin/orders/view/id/%.*s",
 			 base_url, (int)o.order_id.len, o.order_id.ptr);
 		set_cstr(&o.url, url);

@@ -11,5 +11,8 @@ sqlite3_stmt *sync_state_prepare(struct sync_state *st, const char *sql,
 				 struct shoper_error *err);
 int sync_state_db_error(struct sync_state *st, struct shoper_error *err,
 			const char *what);
+/* Adds the columns a database from an older version lacks
+   (state-migrate.c). */
+int sync_state_migrate(struct sync_state *st, struct shoper_error *err);
 
 #endif

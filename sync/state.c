@@ -25,7 +25,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_GET_ORDER] =
 		"SELECT status_id, status_date FROM orders WHERE shop=?1 AND order_id=?2",
 	[ST_PUT_ORDER] =
-		"INSERT OR REPLACE INTO orders(shop, order_id, date, status_id, status_date, currency_id, shipping_id, total_parcels, paid, total, email, customer, synced, seen) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+		"INSERT OR REPLACE INTO orders(shop, order_id, date, status_id, status_date, currency_id, shipping_id, total_parcels, paid, total, email, customer, synced, seen, delivery_email) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
 	[ST_PUT_PARCEL] =
 		"INSERT OR REPLACE INTO parcels(shop, parcel_id, order_id, shipping_code, seen) VALUES (?1,?2,?3,?4,?5)",
 	[ST_PUT_STATUS] =
@@ -38,7 +38,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS orders(shop TEXT NOT NULL, order_id INTEGER NOT NULL,"
 	" date TEXT NOT NULL, status_id INTEGER, status_date TEXT, currency_id INTEGER,"
 	" shipping_id INTEGER, total_parcels INTEGER, paid INTEGER, total TEXT, email TEXT,"
-	" customer TEXT, synced TEXT, seen INTEGER, PRIMARY KEY(shop, order_id));"
+	" customer TEXT, synced TEXT, seen INTEGER, delivery_email TEXT,"
+	" PRIMARY KEY(shop, order_id));"
 	"CREATE TABLE IF NOT EXISTS parcels(shop TEXT NOT NULL, parcel_id INTEGER NOT NULL,"
 	" order_id INTEGER NOT NULL, shipping_code TEXT, seen INTEGER,"
 	" PRIMARY KEY(shop, parcel_id));"
@@ -50,7 +51,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS currencies(shop TEXT NOT NULL, id INTEGER NOT NULL,"
 	" name TEXT, PRIMARY KEY(shop, id));"
 	"CREATE TABLE IF NOT EXISTS shippings(shop TEXT NOT NULL, id INTEGER NOT NULL,"
-	" name TEXT, PRIMARY KEY(shop, id));"
+	" name TEXT, url TEXT, PRIMARY KEY(shop, id));"
 	"CREATE TABLE IF NOT EXISTS cursors(shop TEXT PRIMARY KEY, max_order_id INTEGER,"
 	" max_parcel_id INTEGER, min_order_id INTEGER, status_since TEXT,"
 	" last_full_pass INTEGER, last_good_sync INTEGER, pass INTEGER,"
@@ -156,6 +157,10 @@ int sync_state_open(const char *dir, bool readonly, struct sync_state **st_r,
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		sync_state_db_error(st, err, path);
+		sync_state_close(&st);
+		return -1;
+	}
+	if (sync_state_migrate(st, err) < 0) {
 		sync_state_close(&st);
 		return -1;
 	}
@@ -357,6 +362,7 @@ int sync_state_put_order(struct sync_state *st, const char *shop,
 	bind_str(s, 12, &o->customer);
 	sqlite3_bind_text(s, 13, synced, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 14, pass);
+	bind_str(s, 15, &o->delivery_email);
 	return step_done(st, s, err);
 }
 
@@ -482,6 +488,27 @@ int sync_state_put_ref(struct sync_state *st, const char *shop,
 	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, id);
 	sqlite3_bind_text(s, 3, name, (int)name_len, SQLITE_STATIC);
+	int ret = step_done(st, s, err);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int sync_state_put_shipping(struct sync_state *st, const char *shop,
+			    const struct sync_shipping *sh,
+			    struct shoper_error *err)
+{
+	sqlite3_stmt *s = sync_state_prepare(
+		st,
+		"INSERT OR REPLACE INTO shippings(shop, id, name, url)"
+		" VALUES (?1,?2,?3,?4)",
+		err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, sh->shipping_id);
+	bind_str(s, 3, &sh->name);
+	bind_str(s, 4, &sh->url);
 	int ret = step_done(st, s, err);
 	sqlite3_finalize(s);
 	return ret;

@@ -63,6 +63,11 @@ int sync_state_put_ref(struct sync_state *st, const char *shop,
 		       const char *table, long long id, const char *name,
 		       size_t name_len, struct shoper_error *err);
 
+/* A shipping method (table "shippings"): name and tracking URL template. */
+int sync_state_put_shipping(struct sync_state *st, const char *shop,
+			    const struct sync_shipping *sh,
+			    struct shoper_error *err);
+
 /* Delete orders dated before window_start (and their parcels). Returns
    the number deleted or -1. */
 long long sync_state_prune(struct sync_state *st, const char *shop,
@@ -97,7 +102,8 @@ long long sync_state_min_order_id(struct sync_state *st, const char *shop);
 
 /* Every order of shop dated >= window_start, as the index wants it
    (status name in lang, currency code, tracking numbers, admin URL built
-   from base_url). Pointers are valid during the callback only. */
+   from base_url, delivery_email, shipping name and tracking URL
+   template). Pointers are valid during the callback only. */
 typedef int sync_state_order_cb(void *ctx, const struct shoper_order *o,
 				struct shoper_error *err);
 int sync_state_export(struct sync_state *st, const char *shop,
