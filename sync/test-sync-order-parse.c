@@ -136,10 +136,112 @@ static void test_status_parcel(void)
 	json_object_put(j);
 }
 
+/* An order row as live 2026 shops send it (recorded shape, anonymised):
+   no embedded status, a zero confirm_date, a date-only delivery_date, an
+   object shipping_additional_fields and the other keys the doubles lacked. */
+static void test_live_order(void)
+{
+	struct sync_order o;
+	const char *why = NULL;
+	json_object *j = parse(
+		"{\"order_id\":\"4\",\"parent_order_id\":null,\"user_id\":null,"
+		"\"date\":\"2026-07-03 12:01:02\",\"status_date\":\"2026-07-03 "
+		"12:01:02\",\"confirm_date\":\"0000-00-00 00:00:00\","
+		"\"delivery_date\":\"2026-07-05\",\"status_id\":\"1\","
+		"\"sum\":\"999.00\",\"currency_id\":\"1\",\"shipping_id\":\"2\","
+		"\"is_paid\":false,\"total_parcels\":0,\"total_products\":1,"
+		"\"registered\":\"0\",\"email\":\"klient@example.pl\","
+		"\"delivery_email\":\"Odbior@Example.pl\",\"properties\":[],"
+		"\"tags\":[],\"children\":[],\"pickup_point\":\"KRA01M\","
+		"\"pickup_point_data\":{\"name\":\"KRA01M\",\"street\":\"x\"},"
+		"\"shipping_additional_fields\":{\"machine\":\"KRA01M\"},"
+		"\"additional_fields\":[],\"order_url\":\"https:\\/\\/s.example.pl"
+		"\\/pl\\/order\\/4\",\"is_cash_on_delivery\":false,"
+		"\"is_overpayment\":false,\"is_underpayment\":false,"
+		"\"billing_address\":{\"address_id\":\"7\",\"type\":\"1\","
+		"\"firstname\":\"Anna\",\"lastname\":\"Nowak\",\"company\":\"\"},"
+		"\"delivery_address\":{\"address_id\":\"7\",\"type\":\"1\"}}");
+
+	TAP_OK(sync_order_parse(j, &o, &why) == 0 && o.order_id == 4 &&
+		       o.status_id == 1 && o.shipping_id == 2 && !o.paid &&
+		       strcmp(o.date, "2026-07-03 12:01:02") == 0 &&
+		       strcmp(o.customer.s, "Anna Nowak") == 0,
+	       "a live order row parses (no status object, extra keys)");
+	TAP_OK(strcmp(o.delivery_email.s, "Odbior@Example.pl") == 0 &&
+		       strcmp(o.email.s, "klient@example.pl") == 0,
+	       "delivery_email read as sent, next to email");
+	sync_order_clear(&o);
+	json_object_put(j);
+	j = parse("{\"order_id\":\"5\",\"date\":\"2026-07-03 12:01:02\","
+		  "\"delivery_email\":null,\"shipping_additional_fields\":[]}");
+	TAP_OK(sync_order_parse(j, &o, &why) == 0 && o.delivery_email.len == 0,
+	       "delivery_email null is none");
+	sync_order_clear(&o);
+	json_object_put(j);
+}
+
+static void test_shipping(void)
+{
+	struct sync_shipping sh;
+	const char *why = NULL;
+	json_object *j = parse(
+		"{\"shipping_id\":\"2\",\"name\":\"Paczkomat InPost\","
+		"\"url\":\"https:\\/\\/www.inpost.pl\\/sledzenie-przesylek?"
+		"number={tracking_number}\",\"translations\":{\"pl_PL\":"
+		"{\"name\":\"Paczkomaty\"},\"en_US\":{\"name\":\"Parcel locker\"}}}");
+
+	TAP_OK(sync_shipping_parse(j, "en_US", &sh, &why) == 0 &&
+		       sh.shipping_id == 2 &&
+		       strcmp(sh.name.s, "Parcel locker") == 0 &&
+		       strcmp(sh.url.s,
+			      "https://www.inpost.pl/sledzenie-"
+			      "przesylek?number={tracking_number}") == 0,
+	       "shipping: name in the language, the URL template as sent");
+	sync_shipping_clear(&sh);
+	TAP_OK(sync_shipping_parse(j, "de_DE", &sh, &why) == 0 &&
+		       strcmp(sh.name.s, "Paczkomat InPost") == 0,
+	       "shipping: else the top-level name");
+	sync_shipping_clear(&sh);
+	json_object_put(j);
+	j = parse("{\"shipping_id\":3,\"url\":false,\"translations\":"
+		  "{\"pl_PL\":{\"name\":\"Poczta\"}}}");
+	TAP_OK(sync_shipping_parse(j, "en_US", &sh, &why) == 0 &&
+		       strcmp(sh.name.s, "Poczta") == 0 && sh.url.len == 0,
+	       "shipping: no top-level name, a non-string url is none");
+	sync_shipping_clear(&sh);
+	json_object_put(j);
+	j = parse("{\"shipping_id\":\"x\",\"name\":\"A\"}");
+	TAP_OK(sync_shipping_parse(j, "pl_PL", &sh, &why) < 0,
+	       "shipping without a numeric id refused");
+	sync_shipping_clear(&sh);
+	json_object_put(j);
+}
+
+/* application-config as live shops send it: ids as strings, unset flags
+   as "", some flags real booleans. */
+static void test_app_config(void)
+{
+	json_object *j = parse(
+		"{\"default_currency_id\":\"1\",\"shop_off\":\"\","
+		"\"warehouses_enabled\":false,\"locale_timezone\":"
+		"\"Europe\\/Warsaw\",\"shopping_parcel_send_status_id\":\"6\"}");
+
+	TAP_OK(sync_json_id(j, "default_currency_id") == 1 &&
+		       sync_json_id(j, "shopping_parcel_send_status_id") == 6,
+	       "application-config ids as strings");
+	TAP_OK(!sync_json_bool(j, "shop_off") &&
+		       !sync_json_bool(j, "warehouses_enabled"),
+	       "unset flags \"\" and false are false");
+	json_object_put(j);
+}
+
 int main(void)
 {
 	test_good();
 	test_hostile();
 	test_status_parcel();
+	test_live_order();
+	test_shipping();
+	test_app_config();
 	return tap_done();
 }
