@@ -1,7 +1,8 @@
 /* libFuzzer target for the header builder (shoper-headers.c) with
    Dovecot's lib. The input describes a lookup result: byte 0 = flags
    (bits 0-1 match key, bit 2 paid, bits 3-5 status type, bits 6-7 extra
-   orders), byte 1 = max_orders, then each order's string fields, each as
+   orders), byte 1 = max_orders, then each order's string fields (as in
+   struct shoper_order, delivery_email, shipping, tracking_url last), each as
    a length byte (255: a 2-byte little-endian length follows) and bytes.
    The built block must be header lines of ours only: printable ASCII,
    no CR or NUL, lines of at most 998 bytes, each "X-Shoper-Name: " or a
@@ -15,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
-#define N_FIELDS 12
+#define N_FIELDS 15
 #define MAX_ORDERS 4
 
 struct input {
@@ -45,9 +46,11 @@ static struct shoper_str next_field(struct input *in)
 static void fill_order(struct input *in, struct shoper_order *o)
 {
 	struct shoper_str *f[N_FIELDS] = {
-		&o->shop,        &o->order_id, &o->date,     &o->status_id,
-		&o->status_name, &o->total,    &o->currency, &o->tracking,
-		&o->customer,    &o->email,    &o->url,      &o->synced,
+		&o->shop,           &o->order_id,    &o->date,
+		&o->status_id,      &o->status_name, &o->total,
+		&o->currency,       &o->tracking,    &o->customer,
+		&o->email,          &o->url,         &o->synced,
+		&o->delivery_email, &o->shipping,    &o->tracking_url,
 	};
 	unsigned int i;
 
@@ -92,6 +95,41 @@ static void check_block(const char *b, size_t len)
 			names[n_names++] = t_strndup(b + start, nlen);
 		}
 		pos++;
+	}
+}
+
+/* X-Shoper-Order-Tracking-Url, when plain: ", "-separated URLs, each
+   http(s), without spaces, within the cap. */
+static void check_tracking_urls(const char *b)
+{
+	static const char name[] = "X-Shoper-Order-Tracking-Url: ";
+	const char *p = strstr(b, name), *end;
+	string_t *v;
+
+	if (p == NULL || (p != b && p[-1] != '\n'))
+		return;
+	p += sizeof(name) - 1;
+	v = t_str_new(1024);
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' && p[1] != ' ' && p[1] != '\t')
+			break;
+		if (*p != '\n')
+			str_append_c(v, *p);
+	}
+	if (str_len(v) > SHOPER_CAP_TRACKING_URLS + 64)
+		abort();
+	if (strncmp(str_c(v), "=?", 2) == 0)
+		return; /* encoded: the words are checked by check_block */
+	for (p = str_c(v); *p != '\0'; p = *end == '\0' ? end : end + 2) {
+		end = strstr(p, ", ");
+		if (end == NULL)
+			end = p + strlen(p);
+		if (strncasecmp(p, "http://", 7) != 0 &&
+		    strncasecmp(p, "https://", 8) != 0)
+			abort();
+		if (memchr(p, ' ', end - p) != NULL ||
+		    (size_t)(end - p) > SHOPER_CAP_URL)
+			abort();
 	}
 }
 
@@ -145,6 +183,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 		shoper_headers_build(&lookup, data[1], dest);
 		check_block(str_c(dest), str_len(dest));
+		check_tracking_urls(str_c(dest));
 		str_free(&dest);
 		fuzz_clean(data + 2, size - 2);
 	}

@@ -176,24 +176,126 @@ static void shoper_header_text(string_t *dest, const char *name,
 	shoper_header_append(dest, name, str_c(value));
 }
 
-static void shoper_header_url(string_t *dest, const struct shoper_str *s)
+/* A URL is used as it is or not at all: cutting or cleaning one would
+   make it point somewhere else. http(s), printable ASCII, no space. */
+static bool shoper_url_ok(const char *p, size_t len)
 {
 	size_t i;
 
-	/* a URL is used as it is or not at all: cutting or cleaning one
-	   would make it point somewhere else */
-	if (s->len == 0 || s->len > SHOPER_CAP_URL)
-		return;
-	if (!(s->len > 8 && strncasecmp(s->ptr, "https://", 8) == 0) &&
-	    !(s->len > 7 && strncasecmp(s->ptr, "http://", 7) == 0))
-		return;
-	for (i = 0; i < s->len; i++) {
-		if ((unsigned char)s->ptr[i] <= 0x20 ||
-		    (unsigned char)s->ptr[i] >= 0x7f)
-			return;
+	if (len == 0 || len > SHOPER_CAP_URL)
+		return FALSE;
+	if (!(len > 8 && strncasecmp(p, "https://", 8) == 0) &&
+	    !(len > 7 && strncasecmp(p, "http://", 7) == 0))
+		return FALSE;
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f)
+			return FALSE;
 	}
-	shoper_header_append(dest, "X-Shoper-Order-Url",
-			     t_strndup(s->ptr, s->len));
+	return TRUE;
+}
+
+static void shoper_header_url(string_t *dest, const struct shoper_str *s)
+{
+	if (shoper_url_ok(s->ptr, s->len))
+		shoper_header_append(dest, "X-Shoper-Order-Url",
+				     t_strndup(s->ptr, s->len));
+}
+
+/* First needle[0..nlen) in p[0..len), or NULL. */
+static const char *shoper_find(const char *p, size_t len, const char *needle,
+			       size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; nlen <= len && i <= len - nlen; i++) {
+		if (memcmp(p + i, needle, nlen) == 0)
+			return p + i;
+	}
+	return NULL;
+}
+
+/* The template with every placeholder replaced by the number,
+   percent-encoded (all but RFC 3986 unreserved bytes). */
+static void shoper_tracking_fill(const struct shoper_str *tpl, const char *num,
+				 size_t num_len, string_t *dest)
+{
+	static const char ph[] = SHOPER_TRACKING_PLACEHOLDER;
+	const size_t ph_len = sizeof(ph) - 1;
+	size_t i = 0, j;
+
+	while (i < tpl->len) {
+		if (tpl->len - i < ph_len ||
+		    memcmp(tpl->ptr + i, ph, ph_len) != 0) {
+			str_append_c(dest, tpl->ptr[i++]);
+			continue;
+		}
+		for (j = 0; j < num_len; j++) {
+			unsigned char c = num[j];
+
+			if (i_isalnum(c) || c == '-' || c == '.' || c == '_' ||
+			    c == '~')
+				str_append_c(dest, c);
+			else
+				str_printfa(dest, "%%%02X", c);
+		}
+		i += ph_len;
+	}
+}
+
+/* The next tracking number of list [*pos, end) (", "-separated, white
+   space trimmed) into [*num_r, *num_end_r); FALSE at the end. */
+static bool shoper_tracking_next(const char **pos, const char *end,
+				 const char **num_r, const char **num_end_r)
+{
+	const char *sep, *a, *b;
+
+	while (*pos < end) {
+		sep = shoper_find(*pos, end - *pos, ", ", 2);
+		a = *pos;
+		b = sep == NULL ? end : sep;
+		*pos = sep == NULL ? end : sep + 2;
+		while (a < b && i_isspace(*a))
+			a++;
+		while (b > a && i_isspace(b[-1]))
+			b--;
+		if (a < b) {
+			*num_r = a;
+			*num_end_r = b;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* One URL per tracking number, each checked like every URL; whole URLs
+   only, within the cap. */
+static void shoper_header_tracking_url(string_t *dest,
+				       const struct shoper_order *o)
+{
+	string_t *list, *url;
+	const char *pos, *end, *num, *num_end;
+
+	/* without a placeholder no one knows where the number goes */
+	if (o->tracking.len == 0 ||
+	    shoper_find(o->tracking_url.ptr, o->tracking_url.len,
+			SHOPER_TRACKING_PLACEHOLDER,
+			sizeof(SHOPER_TRACKING_PLACEHOLDER) - 1) == NULL)
+		return;
+	list = t_str_new(256);
+	url = t_str_new(128);
+	pos = o->tracking.ptr;
+	end = pos + o->tracking.len;
+	while (shoper_tracking_next(&pos, end, &num, &num_end)) {
+		str_truncate(url, 0);
+		shoper_tracking_fill(&o->tracking_url, num, num_end - num, url);
+		if (!shoper_url_ok(str_c(url), str_len(url)) ||
+		    str_len(list) + 2 + str_len(url) > SHOPER_CAP_TRACKING_URLS)
+			continue;
+		if (str_len(list) > 0)
+			str_append(list, ", ");
+		str_append_str(list, url);
+	}
+	shoper_header_append(dest, "X-Shoper-Order-Tracking-Url", str_c(list));
 }
 
 static void shoper_header_orders(string_t *dest,
@@ -259,6 +361,9 @@ void shoper_headers_build(const struct shoper_lookup *lookup,
 					     o->paid ? "yes" : "no");
 			shoper_header_text(dest, "X-Shoper-Order-Tracking",
 					   &o->tracking, SHOPER_CAP_TRACKING);
+			shoper_header_tracking_url(dest, o);
+			shoper_header_text(dest, "X-Shoper-Order-Shipping",
+					   &o->shipping, SHOPER_CAP_TEXT);
 			shoper_header_url(dest, &o->url);
 			shoper_header_orders(dest, lookup, max_orders);
 			shoper_header_append(

@@ -19,6 +19,10 @@
 #define SHOPER_CAP_TEXT 120
 #define SHOPER_CAP_TRACKING 200
 #define SHOPER_CAP_URL 400
+/* X-Shoper-Order-Tracking-Url: the whole list (whole URLs only) */
+#define SHOPER_CAP_TRACKING_URLS 1000
+/* where a tracking number goes in a shipping's tracking URL template */
+#define SHOPER_TRACKING_PLACEHOLDER "{tracking_number}"
 
 struct shoper_lookup {
 	enum shoper_match_key key;

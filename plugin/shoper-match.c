@@ -150,6 +150,9 @@ static void shoper_order_dup(pool_t pool, struct shoper_order *o)
 	shoper_str_dup(pool, &o->email);
 	shoper_str_dup(pool, &o->url);
 	shoper_str_dup(pool, &o->synced);
+	shoper_str_dup(pool, &o->delivery_email);
+	shoper_str_dup(pool, &o->shipping);
+	shoper_str_dup(pool, &o->tracking_url);
 }
 
 static int shoper_match_email(struct shoper_index_reader *reader,

@@ -81,26 +81,42 @@ static bool shoper_binding_subject_token(const char *subject, const char *id)
 	return FALSE;
 }
 
+/* 1: one of the address headers holds the address addr; 0: none (also
+   when addr is no key); -1 error */
+static int shoper_binding_addresses(struct mail *mail,
+				    const struct shoper_str *addr)
+{
+	char key[1025];
+	int ret;
+
+	if (addr->len == 0 ||
+	    shoper_email_normalize(addr->ptr, addr->len, key, sizeof(key)) <= 0)
+		return 0;
+	for (unsigned int i = 0; i < N_ELEMENTS(shoper_binding_address_headers);
+	     i++) {
+		ret = shoper_binding_address(
+			mail, shoper_binding_address_headers[i], key);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
 int shoper_status_binding_check(struct mail *mail,
 				const struct shoper_settings *set,
 				const struct shoper_order *order,
 				const char *order_id)
 {
 	const char *subject;
-	char key[1025];
 	int ret;
 
-	if (order->email.len > 0 &&
-	    shoper_email_normalize(order->email.ptr, order->email.len, key,
-				   sizeof(key)) > 0) {
-		for (unsigned int i = 0;
-		     i < N_ELEMENTS(shoper_binding_address_headers); i++) {
-			ret = shoper_binding_address(
-				mail, shoper_binding_address_headers[i], key);
-			if (ret != 0)
-				return ret;
-		}
-	}
+	/* the order's e-mail, or its delivery address (customers write
+	   from either) */
+	ret = shoper_binding_addresses(mail, &order->email);
+	if (ret == 0)
+		ret = shoper_binding_addresses(mail, &order->delivery_email);
+	if (ret != 0)
+		return ret;
 	/* decoded, so an encoded-word Subject counts like a plain one */
 	ret = mail_get_first_header_utf8(mail, "Subject", &subject);
 	if (ret <= 0)

@@ -10,8 +10,8 @@ struct mail;
 struct shoper_settings;
 struct shoper_order;
 
-/* 1 when order's e-mail is one of the addresses in the message's From,
-   Reply-To or Return-Path, or order_id is in its Subject (by
+/* 1 when order's e-mail or delivery_email is one of the addresses in the
+   message's From, Reply-To or Return-Path, or order_id is in its Subject (by
    set->subject_re when compiled, else as a number of its own); 0 when
    neither; -1 when the header could not be read. Reads headers only. */
 int shoper_status_binding_check(struct mail *mail,

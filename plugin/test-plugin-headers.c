@@ -193,6 +193,121 @@ static void test_build(void)
 		"build: unpaid is no");
 }
 
+/* block for one order with these tracking numbers, template, shipping */
+static const char *build_tracking(const char *tracking, const char *tpl,
+				  const char *shipping)
+{
+	struct shoper_order o;
+	struct shoper_lookup lk;
+	string_t *block = t_str_new(4096);
+
+	memset(&o, 0, sizeof(o));
+	o.shop = S("sklep1");
+	o.order_id = S("42");
+	o.tracking = S(tracking);
+	o.tracking_url = S(tpl);
+	o.shipping = S(shipping);
+	memset(&lk, 0, sizeof(lk));
+	lk.key = SHOPER_MATCH_FROM;
+	lk.primary = &o;
+	lk.orders = &o;
+	lk.count = 1;
+	shoper_headers_build(&lk, 5, block);
+	return str_c(block);
+}
+
+static void test_tracking_url(void)
+{
+	const char *b, *v;
+	string_t *big = t_str_new(1024);
+
+	b = build_tracking("00812, 00813",
+			   "https://inpost.pl/s?number={tracking_number}",
+			   "Paczkomat InPost");
+	v = header_value(b, "X-Shoper-Order-Tracking-Url");
+	test_ok(v != NULL && strcmp(v, "https://inpost.pl/s?number=00812, "
+				       "https://inpost.pl/s?number=00813") == 0,
+		"tracking url: one per number, comma-separated");
+	v = header_value(b, "X-Shoper-Order-Shipping");
+	test_ok(v != NULL && strcmp(v, "Paczkomat InPost") == 0,
+		"shipping: the method's name");
+	b = build_tracking("a b&c=d/{tracking_number}\r\n\xc5\x82",
+			   "https://t.example/{tracking_number}/x/"
+			   "{tracking_number}",
+			   "");
+	v = header_value(b, "X-Shoper-Order-Tracking-Url");
+	test_ok(v != NULL &&
+			strcmp(v,
+			       "https://t.example/a%20b%26c%3Dd%2F%7Btracking_"
+			       "number%7D%0D%0A%C5%82/x/a%20b%26c%3Dd%2F%7B"
+			       "tracking_number%7D%0D%0A%C5%82") == 0,
+		"tracking url: the number percent-encoded, every placeholder");
+	test_ok(header_value(b, "X-Shoper-Order-Shipping") == NULL,
+		"shipping: left out when unknown");
+	b = build_tracking("1, 2", "javascript:alert({tracking_number})", "x");
+	test_ok(header_value(b, "X-Shoper-Order-Tracking-Url") == NULL,
+		"tracking url: not http(s): left out");
+	b = build_tracking("1",
+			   "https://t.example/?n={tracking_number}\r\n"
+			   "X-Evil: 1",
+			   "x");
+	test_ok(header_value(b, "X-Shoper-Order-Tracking-Url") == NULL &&
+			strstr(b, "\nX-Evil") == NULL,
+		"tracking url: CR LF in the template: left out");
+	b = build_tracking("1", "https://t.example/?n=", "x");
+	test_ok(header_value(b, "X-Shoper-Order-Tracking-Url") == NULL,
+		"tracking url: no placeholder: left out");
+	b = build_tracking("", "https://t.example/?n={tracking_number}", "x");
+	test_ok(header_value(b, "X-Shoper-Order-Tracking-Url") == NULL,
+		"tracking url: no tracking number: left out");
+	str_append(big, "https://t.example/");
+	for (int i = 0; i < 370; i++)
+		str_append_c(big, 'p');
+	str_append(big, "{tracking_number}");
+	b = build_tracking("123, 1234567890123456789012345", str_c(big), "x");
+	v = header_value(b, "X-Shoper-Order-Tracking-Url");
+	test_ok(v != NULL && strlen(v) <= SHOPER_CAP_URL &&
+			strstr(v, "123456789") == NULL,
+		"tracking url: a URL over the cap is left out, not cut");
+	b = build_tracking(" , 7 ,  , 8",
+			   "http://t.example/?n={tracking_number}", "x");
+	v = header_value(b, "X-Shoper-Order-Tracking-Url");
+	test_ok(v != NULL && strcmp(v, "http://t.example/?n=7, "
+				       "http://t.example/?n=8") == 0,
+		"tracking url: empty numbers skipped, space trimmed");
+	b = build_tracking("1", "https://t.example/?n={tracking_number}",
+			   "Kurier\r\nX-Evil: 1 \xc5\xbb\x01");
+	v = header_value(b, "X-Shoper-Order-Shipping");
+	test_ok(v != NULL && strcmp(v, "Kurier X-Evil: 1 \xc5\xbb") == 0 &&
+			strstr(b, "\nX-Evil") == NULL && lines_ok(b, 998),
+		"shipping: hostile name cleaned like other text");
+	str_truncate(big, 0);
+	for (int i = 0; i < 500; i++)
+		str_append(big, "\xc5\xbb");
+	b = build_tracking("", "", str_c(big));
+	v = header_value(b, "X-Shoper-Order-Shipping");
+	test_ok(v != NULL && strlen(v) == 2 * SHOPER_CAP_TEXT,
+		"shipping: cut at 120 characters");
+}
+
+static void test_many_tracking_urls(void)
+{
+	string_t *list = t_str_new(4096);
+	const char *b, *v;
+	unsigned int n = 1;
+
+	for (int i = 0; i < 60; i++)
+		str_printfa(list, "%s%014d", i == 0 ? "" : ", ", i);
+	b = build_tracking(str_c(list),
+			   "https://t.example/?n={tracking_number}", "");
+	v = header_value(b, "X-Shoper-Order-Tracking-Url");
+	for (const char *p = v; p != NULL && (p = strstr(p, ", ")) != NULL; p++)
+		n++;
+	test_ok(v != NULL && strlen(v) <= SHOPER_CAP_TRACKING_URLS && n > 1 &&
+			n < 60 && lines_ok(b, 998),
+		"tracking url: the list is capped at whole URLs");
+}
+
 static void test_prefix(void)
 {
 	test_ok(shoper_header_is_ours("x-SHOPER-order-id"), "prefix: any case");
@@ -328,6 +443,8 @@ int main(void)
 	{
 		test_clean();
 		test_build();
+		test_tracking_url();
+		test_many_tracking_urls();
 		test_prefix();
 		test_line_action();
 		test_subject_patterns();
