@@ -84,7 +84,8 @@ static void fuzz_record(const unsigned char *data, size_t size)
 				&ord->date,     &ord->status_name,
 				&ord->total,    &ord->email,
 				&ord->url,      &ord->customer,
-				&ord->tracking,
+				&ord->tracking, &ord->delivery_email,
+				&ord->shipping, &ord->tracking_url,
 			};
 			size_t j, k;
 

@@ -42,10 +42,11 @@ static void check_result(const struct shoper_index_result *res,
 	for (i = 0; i < res->count; i++) {
 		const struct shoper_order *o = &res->orders[i];
 		const struct shoper_str *s[] = {
-			&o->shop,      &o->order_id,    &o->date,
-			&o->status_id, &o->status_name, &o->total,
-			&o->currency,  &o->tracking,    &o->customer,
-			&o->email,     &o->url,         &o->synced,
+			&o->shop,           &o->order_id,    &o->date,
+			&o->status_id,      &o->status_name, &o->total,
+			&o->currency,       &o->tracking,    &o->customer,
+			&o->email,          &o->url,         &o->synced,
+			&o->delivery_email, &o->shipping,    &o->tracking_url,
 		};
 		size_t j;
 
