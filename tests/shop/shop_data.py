@@ -58,14 +58,17 @@ CURRENCIES = [(1, "PLN", "1.0000"), (2, "EUR", "4.3125"),
               (3, "USD", "3.9870"), (4, "GBP", "5.0410"),
               (5, "CZK", "0.1712")]
 # (id, name, cost, tracking url template: the code is appended)
+# Tracking URLs are templates, "{tracking_number}" where the number goes,
+# as live shops send them (shoper-webapi.md section 11).
 SHIPPINGS = [(1, "Kurier InPost", "14.99",
-              "https://inpost.pl/sledzenie-przesylek?number="),
+              "https://inpost.pl/sledzenie-przesylek?number={tracking_number}"),
              (2, "Paczkomat InPost", "12.99",
-              "https://inpost.pl/sledzenie-przesylek?number="),
+              "https://inpost.pl/sledzenie-przesylek?number={tracking_number}"),
              (3, "Poczta Polska", "16.50",
-              "https://emonitoring.poczta-polska.pl/?numer="),
+              "https://emonitoring.poczta-polska.pl/?numer={tracking_number}"),
              (4, "Kurier DPD", "17.00",
-              "https://tracktrace.dpd.com.pl/parcelDetails?p1="),
+              "https://tracktrace.dpd.com.pl/parcelDetails?p1="
+              "{tracking_number}"),
              (5, "Odbiór osobisty", "0.00", "")]
 PAYMENTS = [(1, "Przelew bankowy", "Bank transfer"),
             (2, "Pobranie", "Cash on delivery"),
@@ -137,7 +140,7 @@ def reference_tables():
     shippings = {}
     for sid, name, cost, url in SHIPPINGS:
         shippings[sid] = {
-            "shipping_id": str(sid), "cost": cost, "tax_id": "1",
+            "shipping_id": str(sid), "name": name, "cost": cost, "tax_id": "1",
             "order": str(sid), "visible": "1", "engine": "",
             "is_default": "1" if sid == 1 else "0", "url": url,
             "pkwiu": "", "depend_on_w": "0", "max_weight": "0.00",
@@ -168,7 +171,9 @@ def app_config(name, zone="Europe/Warsaw"):
             "default_currency_id": "1", "default_currency_name": "PLN",
             "default_language_id": "1", "default_language_name": "pl_PL",
             "shopping_parcel_send_status_id": str(SENT_STATUS),
-            "shop_url": "https://%s.example.pl" % name, "shop_off": False}
+            "shop_url": "https://%s.example.pl" % name,
+            # live shapes: unset flags "", some flags real booleans
+            "shop_off": "", "warehouses_enabled": False}
 
 
 class Customer:
@@ -305,7 +310,35 @@ def make_order(shop, oid, dt, cust, rnd, sid, hostile):
         "order_url": "%s/admin/orders/view/id/%d" % (shop.shop_url, oid),
         "payment_url": "%s/pl/order/pay/%d" % (shop.shop_url, oid),
     }
+    live_order_keys(o, oid, cust, ship, dt)
     return o, lines
+
+
+def delivery_address_email(email):
+    """The second address some customers give for delivery."""
+    local, _, domain = email.partition("@")
+    return "odbior." + local + "@" + domain
+
+
+def live_order_keys(o, oid, cust, ship, dt):
+    """The keys live 2026 order rows carry that the documentation lacks
+    (shoper-webapi.md section 11), derived from the order without the
+    random generator so the rest of the data stays as it was. Every 7th
+    order has a delivery_email of its own, every 7th another the order's
+    e-mail again, the rest null."""
+    kind = oid % 7
+    o["delivery_email"] = (delivery_address_email(cust.email) if kind == 3
+                           else cust.email.upper() if kind == 5 else None)
+    o["delivery_date"] = (dt + datetime.timedelta(days=2)).strftime(
+        "%Y-%m-%d") if kind in (1, 3) else None
+    o["parent_order_id"] = None
+    o["registered"] = "1" if cust.cid % 10 else "0"
+    o["properties"], o["tags"], o["children"] = [], [], []
+    o["pickup_point"] = "KRA01M" if ship == 2 else ""
+    o["pickup_point_data"] = ({"name": "KRA01M", "street": "Rynek 1"}
+                              if ship == 2 else [])
+    o["shipping_additional_fields"] = ({"machine": "KRA01M"} if ship == 2
+                                       else [])
 
 
 def order_lines(oid, lines, first_id):

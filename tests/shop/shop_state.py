@@ -371,6 +371,8 @@ class Shop:
         rnd = random.Random("%s-%d" % (self.args.seed, oid))
         o, lines = shop_data.make_order(self, oid, dt, cust, rnd, sid, None)
         o["email"] = email
+        if "delivery_email" in d:
+            o["delivery_email"] = d["delivery_email"]
         for k in ("firstname", "lastname"):
             if k in d:
                 o["billing_address"][k] = d[k]

@@ -422,3 +422,43 @@ def test_status_change(s):
     s.ctl("DELETE", "orders/" + r["order_id"])
     st, _, _ = s.call("GET", "/webapi/rest/orders/" + r["order_id"])
     tap(st == 404, "control: deleted order is gone")
+
+
+def test_live_shapes(s, orders):
+    """The shapes live 2026 shops send (shoper-webapi.md section 11):
+    shippings with a top-level name and a URL template, application-config
+    flags "" and ids as strings, delivery_email, date-only delivery_date,
+    object shipping_additional_fields."""
+    print("# --- live shapes: shippings, application-config, order keys")
+    _, _, sh = s.call("GET", "/webapi/rest/shippings")
+    tap(all(isinstance(x.get("name"), str) and x["name"] ==
+            x["translations"]["pl_PL"]["name"] for x in sh["list"]),
+        "shippings: top-level name, also under translations")
+    tap(any("{tracking_number}" in x["url"] for x in sh["list"]) and all(
+        x["url"] == "" or x["url"].endswith("{tracking_number}")
+        for x in sh["list"]), "shippings: url is a {tracking_number} "
+        "template")
+    _, _, ac = s.call("GET", "/webapi/rest/application-config")
+    tap(ac.get("shop_off") == "" and ac.get("warehouses_enabled") is False
+        and ac.get("default_currency_id") == "1",
+        "application-config: unset flag \"\", a real boolean, string ids")
+    tap(all("delivery_email" in o for o in orders) and any(
+        o["delivery_email"] and o["delivery_email"].lower() !=
+        o["email"].lower() for o in orders) and any(
+        o["delivery_email"] is None for o in orders),
+        "orders: delivery_email null, the same or another address")
+    dd = [o["delivery_date"] for o in orders if o["delivery_date"]]
+    tap(dd and all(re.match(r"^\d{4}-\d\d-\d\d$", d) for d in dd),
+        "orders: delivery_date date-only")
+    tap(any(isinstance(o["shipping_additional_fields"], dict) and
+            o["shipping_additional_fields"] for o in orders) and
+        all(k in orders[0] for k in ("parent_order_id", "registered",
+                                     "properties", "tags", "children",
+                                     "pickup_point", "pickup_point_data")),
+        "orders: shipping_additional_fields an object, the extra keys")
+    oid = s.ctl("POST", "orders", {"email": "live@example.pl",
+                                   "delivery_email": "Inny@example.pl"})
+    _, _, j = s.call("GET", "/webapi/rest/orders/%s" % oid["order_id"])
+    tap(j.get("delivery_email") == "Inny@example.pl",
+        "control: an order made with a delivery_email")
+    s.ctl("DELETE", "orders/%s" % oid["order_id"])

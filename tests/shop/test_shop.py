@@ -21,6 +21,7 @@ from shop_tests_api import (test_auth, test_bearer, test_paging,  # noqa
                             test_sorting, test_filters, test_shapes,
                             test_single, test_status_change)
 from shop_tests_wire import test_bucket, test_bulk, test_faults, test_tls  # noqa
+from shop_tests_api import test_live_shapes  # noqa: E402
 
 
 def main():
@@ -39,6 +40,7 @@ def main():
         test_sorting(shop, orders)
         test_filters(shop, orders)
         test_shapes(shop, orders, raw)
+        test_live_shapes(shop, orders)
         test_single(shop)
         test_status_change(shop)
         orders = json.loads(shop.raw("GET", "/__test/orders",

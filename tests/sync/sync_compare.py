@@ -65,6 +65,30 @@ def customer(o):
                                 b.get("lastname") or "") if x)
 
 
+def shipping_name(sh, lang):
+    """As shoper-sync picks it: translations[lang], the top-level name,
+    pl_PL, any translation."""
+    tr = sh.get("translations") or {}
+    tr = tr if isinstance(tr, dict) else {}
+    for cand in ((tr.get(lang) or {}).get("name"), sh.get("name"),
+                 (tr.get("pl_PL") or {}).get("name")):
+        if isinstance(cand, str) and cand:
+            return cand
+    for t in tr.values():
+        if isinstance(t, dict) and isinstance(t.get("name"), str):
+            return t["name"]
+    return ""
+
+
+def second_key(o):
+    """The delivery_email the index stores: a key, and another one."""
+    d = o.get("delivery_email") or ""
+    k = norm_email(d)
+    if "@" not in k or k == norm_email(o.get("email") or ""):
+        return ""
+    return d
+
+
 TYPES = {"1": "new", "2": "in-progress", "3": "closed", "4": "not-completed"}
 
 
@@ -74,6 +98,8 @@ def expected_orders(args, window):
     statuses = {s["status_id"]: s for s in fetch_all(args, token, "statuses")}
     currencies = {c["currency_id"]: c["name"]
                   for c in fetch_all(args, token, "currencies")}
+    shippings = {x["shipping_id"]: x
+                 for x in fetch_all(args, token, "shippings")}
     parcels = {}
     for p in sorted(fetch_all(args, token, "parcels"),
                     key=lambda p: int(p["parcel_id"])):
@@ -95,7 +121,14 @@ def expected_orders(args, window):
             "tracking": ", ".join(parcels.get(o["order_id"], [])),
             "customer": customer(o), "email": o["email"],
             "url": "%s/admin/orders/view/id/%s" % (args.url, o["order_id"]),
+            "delivery_email": second_key(o),
         }
+        sh = shippings.get(o.get("shipping_id"))
+        url = sh.get("url") if sh else ""
+        exp[o["order_id"]]["shipping"] = (shipping_name(sh, args.lang)
+                                          if sh else "")
+        exp[o["order_id"]]["tracking_url"] = (url if isinstance(url, str)
+                                              else "")
     return exp, len(orders)
 
 
@@ -152,11 +185,15 @@ def main():
     by_email = {}
     for e in exp.values():
         k = norm_email(e["email"])
+        d = norm_email(e["delivery_email"])
         if "@" in k:
             by_email.setdefault(k, []).append(e)
+        if "@" in d:  # the order's second key (or its only one)
+            by_email.setdefault(d, []).append(e)
     keys = ["shop", "order_id", "date", "status_id", "status_name",
             "status_type", "total", "currency", "paid", "tracking",
-            "customer", "email", "url"]
+            "customer", "email", "url", "delivery_email", "shipping",
+            "tracking_url"]
     bad = n = 0
     emails = sorted(by_email)
     if len(emails) > args.lookups:
