@@ -1,6 +1,7 @@
 # dovecot-shoper recipe: answer a customer whose order has been shipped with
-# its order number and tracking number (once a day per sender). Values come
-# from the X-Shoper-* headers through Sieve variables.
+# its order number, tracking number and, when the shop knows it, the
+# carrier's tracking page (once a day per sender). Values come from the
+# X-Shoper-* headers through Sieve variables.
 #
 # Order data goes only to the order's own address. Vacation answers the
 # envelope sender (Return-Path), so answer only when the plugin found the
@@ -33,8 +34,13 @@ if allof (string :is "${owner}" "yes",
           exists "X-Shoper-Order-Tracking") {
   set "order" "";
   set "tracking" "";
+  set "follow" "";
   if header :matches "X-Shoper-Order-Id" "*" { set "order" "${1}"; }
   if header :matches "X-Shoper-Order-Tracking" "*" { set "tracking" "${1}"; }
+  # the carrier's tracking page(s), when the shop has a URL template
+  if header :matches "X-Shoper-Order-Tracking-Url" "*" {
+    set "follow" " Follow the parcel at ${1}.";
+  }
   vacation :days 1 :subject "Your order ${order} has been shipped"
-    "Thank you for your message. Your order ${order} has been shipped; the parcel's tracking number is ${tracking}. We will answer your message soon.";
+    "Thank you for your message. Your order ${order} has been shipped; the parcel's tracking number is ${tracking}.${follow} We will answer your message soon.";
 }

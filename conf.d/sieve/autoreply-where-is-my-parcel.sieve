@@ -1,7 +1,8 @@
 # dovecot-shoper recipe: a customer asks where the parcel is and the order
-# has a tracking number: answer at once with the order and tracking number
-# (once a day per sender and order; Sieve variables carry the X-Shoper-*
-# values). Mail without a tracking number waits for an agent as usual.
+# has a tracking number: answer at once with the order and tracking number,
+# and the carrier's tracking page when the shop knows it (once a day per
+# sender and order; Sieve variables carry the X-Shoper-* values). Mail
+# without a tracking number waits for an agent as usual.
 #
 # Order data goes only to the order's own address. Vacation answers the
 # envelope sender (Return-Path), so answer only when the plugin found the
@@ -40,8 +41,13 @@ if allof (string :is "${owner}" "yes",
                     "gdzie jest moja przesyłka"])) {
   set "order" "";
   set "tracking" "";
+  set "follow" "";
   if header :matches "X-Shoper-Order-Id" "*" { set "order" "${1}"; }
   if header :matches "X-Shoper-Order-Tracking" "*" { set "tracking" "${1}"; }
+  # the carrier's tracking page(s), when the shop has a URL template
+  if header :matches "X-Shoper-Order-Tracking-Url" "*" {
+    set "follow" "Follow it at ${1}";
+  }
   vacation :days 1 :handle "shoper-parcel-${order}"
     :subject "Order ${order}: tracking number ${tracking}"
 text:
@@ -49,6 +55,7 @@ Hello,
 
 your order ${order} has been sent. The parcel's tracking number is
 ${tracking}.
+${follow}
 
 We have received your message and will answer it if you need anything else.
 .
