@@ -4,7 +4,7 @@
   corrupt_index.py VARIANT SRC DST
 
 zeroed         SRC's size, all zero bytes
-wrong-version  the meta record says format version 2
+wrong-version  the meta record says format version 3 (one past the reader's)
 huge-cdb-len   jan@example.com's cdb record says its value is 0xfffffff0 long
 huge-tables    every cdb hash table says it is at 0xffffff00 with 2^32-1 slots
 huge-count     jan@example.com's record claims 2^62 orders
@@ -98,6 +98,7 @@ def huge_count(val):
 
 def huge_string(val):
     _, pos = read_varint(val, 0)       # count
+    _, pos = read_varint(val, pos)     # the order's length (format 2)
     _, pos = read_varint(val, pos)     # shop ref
     _, start = read_varint(val, pos)   # order_id length
     return val[:pos] + varint(1 << 62) + val[start:]
@@ -113,7 +114,7 @@ def huge_meta(val):
 
 def wrong_version(val):
     _, pos = read_varint(val, 7)
-    return val[:7] + varint(2) + val[pos:]
+    return val[:7] + varint(3) + val[pos:]
 
 
 def main(argv):
