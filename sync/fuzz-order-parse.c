@@ -35,6 +35,7 @@ static void parse_item(json_object *item)
 	struct sync_order o;
 	struct sync_parcel p;
 	struct sync_status st;
+	struct sync_shipping sh;
 	const char *why, *name;
 	size_t len;
 
@@ -46,6 +47,7 @@ static void parse_item(json_object *item)
 		touch(&o.total);
 		touch(&o.email);
 		touch(&o.customer);
+		touch(&o.delivery_email);
 		sync_order_clear(&o);
 	} else if (why == NULL) {
 		abort();
@@ -54,6 +56,11 @@ static void parse_item(json_object *item)
 	if (sync_parcel_parse(item, &p, &why) == 0) {
 		touch(&p.shipping_code);
 		sync_parcel_clear(&p);
+	}
+	if (sync_shipping_parse(item, "en_US", &sh, &why) == 0) {
+		touch(&sh.name);
+		touch(&sh.url);
+		sync_shipping_clear(&sh);
 	}
 	memset(&st, 0, sizeof(st));
 	if (sync_status_parse(item, &st, &why) == 0) {
