@@ -9,6 +9,7 @@ import math
 import urllib.parse
 
 import shop_filters
+import shop_live
 from shop_state import PK
 from shop_data import parse_date
 
@@ -94,10 +95,12 @@ def list_body(shop, res, params, head=False):
     if page > pages and count and shop.cfg["page_beyond"] == "404":
         return not_found(shop)
     chunk = objs[offset:offset + limit]
+    # live: a page past the last answers "page":1 (section 11)
+    shown = page if page <= max(pages, 1) else 1
     body = '{"count":"%d","pages":%d,"page":%d,"list":[%s]}' % (
-        count, pages, page, ",".join(shop.obj_json(res, o) for o in chunk))
+        count, pages, shown, ",".join(shop.obj_json(res, o) for o in chunk))
     hdrs = [("X-Shop-Result-Count", str(count)),
-            ("X-Shop-Result-Page", str(page)),
+            ("X-Shop-Result-Page", str(shown)),
             ("X-Shop-Result-Pages", str(pages))]
     return Resp(200, body, hdrs)
 
@@ -281,7 +284,8 @@ def bulk(shop, token, body):
         elif not path.startswith(PREFIX):
             r = err(shop, 400, "invalid_request", "Invalid resource path")
         else:
-            r = route(shop, method, path, params, it.get("body"))
+            r = shop_live.scope_refused(shop, path, Resp) or \
+                route(shop, method, path, params, it.get("body"))
         if r.code >= 300:
             errors = True
         out.append('{"id":%s,"code":%d,"body":%s}' % (
@@ -294,6 +298,9 @@ def handle(shop, method, path, query, headers, body):
     """Whole HTTP request to the webapi.  Called with shop.lock held."""
     shop.count("total")
     shop.count("requests", "%s %s" % (method, path))
+    moved = shop_live.redirect(shop, path, query, Resp)
+    if moved is not None:
+        return moved
     rule = take_fault(shop, method, path)
     token = bearer(headers)
     bkey = token if token and shop.token_ok(token) else None

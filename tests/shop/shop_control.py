@@ -6,6 +6,7 @@ import json
 import re
 
 from shop_api import Resp
+import shop_live
 
 
 def ok(obj, code=200):
@@ -40,6 +41,9 @@ def set_config(shop, d):
         elif k == "json_style":
             if v not in ("php", "utf8"):
                 raise ValueError("json_style: php|utf8")
+            shop.ojson.clear()
+        shop_live.check_config(k, v)
+        if k == "embedded_status":
             shop.ojson.clear()
         cfg[k] = v
     return dict(cfg)

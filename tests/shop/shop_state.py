@@ -12,6 +12,7 @@ import time
 import shop_data
 from shop_data import fmt, parse_date
 import shop_filters
+import shop_live
 
 # primary key and filterable fields per collection
 RANGE_OPS = (">", ">=", "<", "<=", "=")
@@ -48,6 +49,7 @@ class Shop:
                     "json_style": args.json_style,
                     "gzip": args.gzip, "bulk_max": 25,
                     "forbidden": []}
+        self.cfg.update(shop_live.defaults())
         self.tokens = {}
         self.buckets = {}
         self.faults = []
@@ -63,6 +65,7 @@ class Shop:
         self.orders, self.lines, self.parcels, self.users = {}, {}, {}, {}
         self.customers = {}
         shop_data.generate(self, args)
+        shop_live.apply_data(self)
         self.order_ids = sorted(self.orders)
         self.mtime = {}
         self.ojson = {}
@@ -204,7 +207,8 @@ class Shop:
             oid = int(obj["order_id"])
             s = self.ojson.get(oid)
             if s is None:
-                s = self.ojson[oid] = self.dumps(obj)
+                s = self.ojson[oid] = self.dumps(
+                    shop_live.order_view(self, obj))
             return s
         return self.dumps(obj)
 
@@ -307,7 +311,7 @@ class Shop:
     def query(self, res, params):
         """Sorted matching objects for a collection GET (cached per data
         version, so 25 pages of one query filter once)."""
-        known = self.known_fields(res)
+        known = self.known_fields(res) - shop_live.unfilterable(self, res)
         conds, fkey = shop_filters.parse_filters(params, known)
         order = shop_filters.parse_order(params, known)
         key = (res, fkey, tuple(order))
