@@ -306,6 +306,13 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 			 resp->code, resp->body_len);
 		return 1;
 	}
+	if (resp->code >= 300 && resp->code < 400) {
+		json_object_put(json);
+		webapi_redirect_error(shop, resp->code, resp->hdr.location,
+				      err);
+		*st = SHOPER_WEBAPI_ERR_CONFIG;
+		return 0;
+	}
 	shoper_webapi_error_text(json, text, sizeof(text));
 	if (kind == WEBAPI_RETRY_THROTTLED) {
 		json_object_put(json);

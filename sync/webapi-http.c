@@ -68,6 +68,7 @@ void webapi_headers_init(struct webapi_headers *hdr)
 	hdr->api_calls = -1;
 	hdr->retry_after = -1;
 	hdr->content_length = -1;
+	hdr->location[0] = '\0';
 }
 
 static bool parse_number(const char *s, size_t len, double *r)
@@ -138,6 +139,9 @@ void webapi_header_line(struct webapi_headers *hdr, const char *line,
 		parse_retry_after(hdr, v, end - v, now);
 	else if (NAME_IS("Content-Length"))
 		(void)parse_number(v, end - v, &hdr->content_length);
+	else if (NAME_IS("Location"))
+		snprintf(hdr->location, sizeof(hdr->location), "%.*s",
+			 (int)(end - v), v);
 #undef NAME_IS
 }
 
@@ -390,4 +394,41 @@ enum webapi_transport webapi_http_request(struct webapi_http *http,
 			 http->errbuf[0] != '\0' ? http->errbuf
 						 : curl_easy_strerror(rc));
 	return t;
+}
+
+/* The https://host[:port] that location names, printable ASCII only;
+   "" when it names none (relative, another scheme, odd bytes). */
+static void redirect_origin(const char *location, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (strncasecmp(location, "https://", 8) != 0)
+		return;
+	size_t n = 8 + strcspn(location + 8, "/?#");
+	if (n == 8 || n >= size)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)location[i];
+		if (c <= ' ' || c >= 0x7f || c == '@' || c == '\\')
+			return;
+	}
+	memcpy(out, location, n);
+	out[n] = '\0';
+}
+
+void webapi_redirect_error(const char *shop, long code, const char *location,
+			   struct shoper_error *err)
+{
+	char origin[200];
+
+	redirect_origin(location, origin, sizeof(origin));
+	if (origin[0] != '\0')
+		shoper_error_set(
+			err,
+			"shop %s: the shop's address redirects (HTTP %ld) to %s; set url = %s in [shop %s] (redirects are never followed: the credentials would go along)",
+			shop, code, origin, origin, shop);
+	else
+		shoper_error_set(
+			err,
+			"shop %s: the shop's address answers HTTP %ld (a redirect) without naming an https:// address; set url to the shop's own address as its admin panel shows it (redirects are never followed)",
+			shop, code);
 }

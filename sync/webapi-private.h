@@ -35,6 +35,7 @@ struct webapi_headers {
 	double api_calls; /* X-Shop-Api-Calls */
 	double retry_after; /* Retry-After, seconds from now */
 	double content_length;
+	char location[256]; /* Location of a redirect, cut to fit */
 };
 
 enum webapi_transport {
@@ -75,6 +76,11 @@ enum webapi_transport webapi_http_request(struct webapi_http *http,
 					  const char *auth, const char *body,
 					  struct webapi_response *resp);
 void webapi_response_free(struct webapi_response *resp);
+/* A 3xx answer: never followed (the credentials would go along, maybe to
+   another host); err names the url to configure instead, the Location's
+   https://host[:port]. */
+void webapi_redirect_error(const char *shop, long code, const char *location,
+			   struct shoper_error *err);
 
 /* ---- webapi-bucket.c (pure: the caller passes the clock) ---- */
 
