@@ -42,7 +42,9 @@ static void parse_item(json_object *item)
 	memset(&o, 0, sizeof(o));
 	why = NULL;
 	if (sync_order_parse(item, &o, &why) == 0) {
-		if (!sync_valid_date(o.date, strlen(o.date)) || o.order_id <= 0)
+		if ((o.date[0] != '\0' &&
+		     !sync_valid_date(o.date, strlen(o.date))) ||
+		    o.order_id <= 0)
 			abort();
 		touch(&o.total);
 		touch(&o.email);

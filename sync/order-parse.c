@@ -117,20 +117,31 @@ bool sync_valid_date(const char *s, size_t len)
 	return true;
 }
 
-static bool copy_date(json_object *obj, const char *key, char out[20])
+bool sync_zero_date(const char *s, size_t len)
+{
+	return (len == 10 || len == 19) &&
+	       memcmp(s, "0000-00-00 00:00:00", len) == 0;
+}
+
+/* 1: a date in out; 0: a zero date ("0000-00-00 00:00:00" or
+   "0000-00-00", as live shops send for "none"): out is ""; -1: missing or
+   not a date. */
+static int copy_date(json_object *obj, const char *key, char out[20])
 {
 	json_object *v = member(obj, key);
 
 	out[0] = '\0';
 	if (v == NULL || !json_object_is_type(v, json_type_string))
-		return false;
+		return -1;
 	const char *s = json_object_get_string(v);
 	size_t len = json_object_get_string_len(v);
+	if (sync_zero_date(s, len))
+		return 0;
 	if (!sync_valid_date(s, len))
-		return false;
+		return -1;
 	memcpy(out, s, 19);
 	out[19] = '\0';
-	return true;
+	return 1;
 }
 
 /* Billing company when set, else "firstname lastname" (either may be
@@ -180,7 +191,8 @@ int sync_order_parse(json_object *obj, struct sync_order *o, const char **why_r)
 		*why_r = "no numeric order_id";
 		return -1;
 	}
-	if (!copy_date(obj, "date", o->date)) {
+	/* a zero date is none: the order is kept without one */
+	if (copy_date(obj, "date", o->date) < 0) {
 		*why_r = "no valid date";
 		return -1;
 	}

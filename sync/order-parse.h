@@ -84,5 +84,8 @@ void sync_json_text(json_object *obj, const char *key, struct sync_str *out);
 bool sync_json_bool(json_object *obj, const char *key);
 /* true if s is "YYYY-MM-DD HH:MM:SS". */
 bool sync_valid_date(const char *s, size_t len);
+/* true for the zero dates live shops send for "no date":
+   "0000-00-00 00:00:00" and "0000-00-00". */
+bool sync_zero_date(const char *s, size_t len);
 
 #endif

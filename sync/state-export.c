@@ -20,7 +20,8 @@ static const char export_sql[] =
 	" o.customer, o.email, o.synced, o.delivery_email,"
 	" (SELECT name FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id),"
 	" (SELECT url FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id)"
-	" FROM orders o WHERE o.shop=?1 AND o.date >= ?2 ORDER BY o.order_id";
+	" FROM orders o WHERE o.shop=?1 AND (o.date >= ?2 OR o.date = '')"
+	" ORDER BY o.order_id";
 
 static void col_str(sqlite3_stmt *s, int col, struct shoper_str *out)
 {

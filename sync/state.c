@@ -160,7 +160,8 @@ int sync_state_open(const char *dir, bool readonly, struct sync_state **st_r,
 		sync_state_close(&st);
 		return -1;
 	}
-	if (sync_state_migrate(st, err) < 0) {
+	if (sync_state_migrate(st, err) < 0 ||
+	    sync_state_live_schema(st, err) < 0) {
 		sync_state_close(&st);
 		return -1;
 	}
@@ -517,8 +518,13 @@ int sync_state_put_shipping(struct sync_state *st, const char *shop,
 long long sync_state_prune(struct sync_state *st, const char *shop,
 			   const char *window_start, struct shoper_error *err)
 {
+	/* an order without a date (zero in the shop) stays while it is no
+	   older by id than the window's first dated order */
 	long long n = run(
-		st, "DELETE FROM orders WHERE shop=?1 AND ?2=?2 AND date < ?3",
+		st,
+		"DELETE FROM orders WHERE shop=?1 AND ?2=?2 AND (date != '' AND"
+		" date < ?3 OR date = '' AND order_id < (SELECT min(order_id)"
+		" FROM orders WHERE shop=?1 AND date >= ?3))",
 		shop, 0, window_start, err);
 	if (n < 0)
 		return -1;
