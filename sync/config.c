@@ -145,6 +145,10 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_uint(p, key, value, 1, 600, &cfg->timeout);
 	else if (strcmp(key, "tracking_days") == 0)
 		set_uint(p, key, value, 1, 3650, &cfg->tracking_days);
+	else if (strcmp(key, "recent_days") == 0)
+		set_uint(p, key, value, 0, 3650, &cfg->recent_days);
+	else if (strcmp(key, "recent_pages") == 0)
+		set_uint(p, key, value, 1, 1000, &cfg->recent_pages);
 	else if (strcmp(key, "filters_dir") == 0)
 		set_path(p, key, value, &cfg->filters_dir);
 	else if (strcmp(key, "filters_folders") == 0) {
@@ -169,7 +173,7 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, recent_days, recent_pages, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age",
 			key);
 }
 
@@ -426,6 +430,8 @@ struct shoper_sync_config *shoper_config_parse(FILE *f, const char *name,
 	p.cfg->timeout = SHOPER_SYNC_DEFAULT_TIMEOUT;
 	p.cfg->tracking_days = SHOPER_SYNC_DEFAULT_TRACKING_DAYS;
 	p.cfg->status_request_max_age = SHOPER_SYNC_DEFAULT_STATUS_MAX_AGE;
+	p.cfg->recent_days = SHOPER_SYNC_DEFAULT_RECENT_DAYS;
+	p.cfg->recent_pages = SHOPER_SYNC_DEFAULT_RECENT_PAGES;
 	while (getline(&line, &size, f) > 0) {
 		p.line++;
 		if (strlen(line) > 4096) {

@@ -16,6 +16,10 @@
 #define SHOPER_SYNC_DEFAULT_TIMEOUT 60
 #define SHOPER_SYNC_DEFAULT_TRACKING_DAYS 7
 #define SHOPER_SYNC_DEFAULT_STATUS_MAX_AGE 86400
+/* recent orders re-read by the incremental syncs, a slice a sync: 19
+   pages fill the free slots of an idle sync's one bulk call */
+#define SHOPER_SYNC_DEFAULT_RECENT_DAYS 14
+#define SHOPER_SYNC_DEFAULT_RECENT_PAGES 19
 #define SHOPER_SYNC_DEFAULT_LANGUAGE "pl_PL"
 #define SHOPER_SYNC_DEFAULT_DOVEADM "/usr/bin/doveadm"
 
@@ -51,6 +55,8 @@ struct shoper_sync_config {
 	/* seconds a status request may wait (shop unreachable) before it is
 	   refused rather than carried out */
 	unsigned int status_request_max_age;
+	unsigned int recent_days; /* 0: no re-reading of recent orders */
+	unsigned int recent_pages; /* pages of 50 re-read per sync */
 	struct shoper_shop_config *shops;
 	unsigned int n_shops;
 };
