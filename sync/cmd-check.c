@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static unsigned int problems;
@@ -118,6 +119,48 @@ static void check_unindexed(const struct shoper_sync_config *cfg)
 		problem("%s", err.msg);
 	else if (n == 0)
 		ok("no order is left out of the index for data it cannot hold");
+	sync_state_close(&st);
+}
+
+/* Streams a shop refused at the last syncs (degraded data): a missing
+   permission is a problem, a filter the shop lacks only a note. */
+static void degraded_row(void *ctx, const struct sync_degraded_row *r)
+{
+	const char *fix;
+	bool grant;
+	const char *lost = sync_degraded_explain(r->what, &fix, &grant);
+	time_t since = (time_t)r->since;
+	char when[32] = "";
+	struct tm tm;
+
+	(void)ctx;
+	if (localtime_r(&since, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	if (grant)
+		problem("[shop %s] degraded: the shop refuses %s (HTTP %d: %.100s) since %s: %s; %s",
+			r->shop, r->what, r->code, r->detail, when, lost, fix);
+	else
+		ok("[shop %s] degraded: the shop refuses the filter %s (HTTP %d) since %s: %s",
+		   r->shop, r->what, r->code, when, lost);
+}
+
+static void check_degraded(const struct shoper_sync_config *cfg)
+{
+	struct sync_state *st;
+	struct shoper_error err;
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/state.db", cfg->state_dir);
+	if (stat(path, &sb) < 0 ||
+	    sync_state_open(cfg->state_dir, true, &st, &err) < 0)
+		return; /* nothing synced yet; check_unindexed said why */
+	long long n =
+		sync_state_list_degraded(st, NULL, degraded_row, NULL, &err);
+	if (n < 0)
+		problem("%s", err.msg);
+	else if (n == 0)
+		ok("no shop refuses a stream: the headers carry all they can");
 	sync_state_close(&st);
 }
 
@@ -339,6 +382,7 @@ int cmd_check(struct cmd_ctx *ctx)
 	check_state_dir(cfg);
 	check_index_dir(cfg);
 	check_unindexed(cfg);
+	check_degraded(cfg);
 	check_filters_dir(cfg);
 	for (unsigned int i = 0; i < cfg->n_shops; i++)
 		check_shop(cfg, &cfg->shops[i]);

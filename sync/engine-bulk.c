@@ -21,6 +21,7 @@ static const char *stream_path(enum stream_kind kind)
 	case SK_STATUS_CHANGES:
 	case SK_TRACK_PROBE:
 	case SK_ORDERS_OF:
+	case SK_RECENT:
 		return "/webapi/rest/orders";
 	default:
 		return "/webapi/rest/parcels";
@@ -40,6 +41,7 @@ static const char *stream_key(enum stream_kind kind)
 	case SK_STATUS_CHANGES:
 	case SK_TRACK_PROBE:
 	case SK_ORDERS_OF:
+	case SK_RECENT:
 		return "order_id";
 	default:
 		return "parcel_id";
@@ -57,6 +59,7 @@ struct stream *engine_add_stream(struct engine *e, enum stream_kind kind,
 	s->key = stream_key(kind);
 	s->cursor = cursor;
 	s->remaining = -1;
+	s->budget = -1;
 	s->active = true;
 	s->filters = filters;
 	return s;
@@ -124,12 +127,31 @@ static json_object *page_request(const struct stream *s, unsigned int idx,
 
 static unsigned int pages_needed(const struct stream *s)
 {
-	if (s->remaining < 0)
-		return 1;
-	long long n = (s->remaining + PAGE_LIMIT - 1) / PAGE_LIMIT;
+	long long n = s->remaining < 0
+			      ? 1
+			      : (s->remaining + PAGE_LIMIT - 1) / PAGE_LIMIT;
+
+	if (s->budget >= 0 && n > s->budget)
+		n = s->budget;
 	return n < 1                        ? 1
 	       : n > SHOPER_WEBAPI_BULK_MAX ? SHOPER_WEBAPI_BULK_MAX
 					    : (unsigned int)n;
+}
+
+/* The refresh of recent orders takes the slots left over, up to its
+   budget: it makes no call of its own while the sync has room. */
+static void fill_refresh(struct engine *e, unsigned int *left)
+{
+	for (unsigned int i = 0; i<e->n_streams && * left> 0; i++) {
+		struct stream *s = &e->streams[i];
+		if (s->kind != SK_RECENT || s->n_slots == 0 ||
+		    s->remaining >= 0 || s->budget <= (int)s->n_slots)
+			continue;
+		unsigned int more = (unsigned int)s->budget - s->n_slots;
+		more = more > *left ? *left : more;
+		s->n_slots += more;
+		*left -= more;
+	}
 }
 
 /* Shares the 25 slots: one page for every open stream first, then what
@@ -168,6 +190,7 @@ static json_object *build_bulk(struct engine *e)
 		s->n_slots += more;
 		left -= more;
 	}
+	fill_refresh(e, &left);
 	reqs = json_object_new_array();
 	for (unsigned int i = 0; i < e->n_streams; i++) {
 		struct stream *s = &e->streams[i];
@@ -184,8 +207,16 @@ static long long body_count(json_object *body)
 	return n;
 }
 
+/* A sub-request the shop refuses for good (not a failure to retry):
+   400, 403 insufficient_scope, 404 for a filter it does not support. */
+static bool refusal(int code)
+{
+	return code == 400 || code == 403 || code == 404;
+}
+
 /* One page of a stream: 1 = processed (and *short_r when it was the
-   last), 0 = the page failed (retry later), -1 = local error. */
+   last), 0 = the page failed (retry later), 2 = refused (e->res->error
+   says how), -1 = local error. */
 static int process_page(struct engine *e, struct stream *s, json_object *it,
 			bool first, long long *new_cursor, bool *short_r)
 {
@@ -209,8 +240,13 @@ static int process_page(struct engine *e, struct stream *s, json_object *it,
 				 : json_object_get_int(
 					   json_object_object_get(it, "code")),
 			 desc[0] != '\0' ? ": " : "", desc);
-		return 0;
+		return it != NULL && refusal(json_object_get_int(
+					     json_object_object_get(it,
+								    "code")))
+			       ? 2
+			       : 0;
 	}
+	engine_served(e, s);
 	size_t n = json_object_array_length(list);
 	if (first) {
 		s->remaining = body_count(body);
@@ -235,12 +271,40 @@ static int process_page(struct engine *e, struct stream *s, json_object *it,
 	return 1;
 }
 
+/* The shop's refusal of item it: final, handled by engine_refused. */
+static int stream_refused(struct engine *e, struct stream *s, json_object *it)
+{
+	json_object *body = NULL;
+	char desc[160] = "";
+
+	if (json_object_object_get_ex(it, "body", &body) &&
+	    json_object_is_type(body, json_type_object))
+		shoper_webapi_error_text(body, desc, sizeof(desc));
+	return engine_refused(
+		e, s, json_object_get_int(json_object_object_get(it, "code")),
+		desc);
+}
+
+/* A slice of the refresh was read: its budget shrinks; at the end of
+   its window the next sync starts it over. */
+static void spend_budget(struct stream *s, unsigned int served, bool last)
+{
+	if (s->budget < 0)
+		return;
+	s->budget -= (int)served;
+	if (last)
+		s->wrapped = true;
+	else if (s->budget <= 0)
+		s->done = true;
+}
+
 /* The pages of one stream in order, up to the first failed page. */
 static int process_stream(struct engine *e, struct stream *s,
 			  json_object *items, bool *failed_r)
 {
 	long long new_cursor = s->cursor;
 	bool last = false, failed = false;
+	unsigned int served = 0;
 
 	for (unsigned int p = 0; p < s->n_slots && !last; p++) {
 		json_object *it =
@@ -248,6 +312,11 @@ static int process_stream(struct engine *e, struct stream *s,
 		int ret = process_page(e, s, it, p == 0, &new_cursor, &last);
 		if (ret < 0)
 			return -1;
+		if (ret == 2) {
+			s->cursor = new_cursor;
+			return stream_refused(e, s, it);
+		}
+		served += ret == 1;
 		if (ret == 0) {
 			failed = *failed_r = true;
 			s->remaining = -1;
@@ -269,6 +338,7 @@ static int process_stream(struct engine *e, struct stream *s,
 		if (e->parcel_min == 0) /* no order that recent */
 			e->parcel_min = e->c.max_order_id + 1;
 	}
+	spend_budget(s, served, last);
 	if (last)
 		s->done = true;
 	else if (failed && ++s->failures >= MAX_ITEM_FAILURES)
@@ -316,9 +386,12 @@ void engine_activate_parcels(struct engine *e)
 		long long min = e->full ? e->parcel_min : e->c.min_order_id;
 		if (s->kind != SK_PARCELS || s->active || min == 0)
 			continue;
-		s->filters =
-			engine_filter_add(s->filters, "order_id",
-					  ">=", json_object_new_int64(min));
+		/* without the filter, parcels of older orders are dropped as
+		   they come (engine.c) */
+		if (!e->parcels_unfiltered)
+			s->filters = engine_filter_add(
+				s->filters, "order_id",
+				">=", json_object_new_int64(min));
 		s->active = true;
 	}
 }

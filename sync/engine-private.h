@@ -31,6 +31,22 @@ enum stream_kind {
 	SK_TRACK_PROBE,
 	/* orders by id (at most a page of ids): what a full pass missed */
 	SK_ORDERS_OF,
+	/* recent orders re-read by id, a slice of the window a sync */
+	SK_RECENT,
+};
+
+/* What a shop may refuse (400/403/404 sub-requests, final): a reference
+   resource (the headers lose what it gives) or an incremental filter (a
+   way without it is taken). Kept in the state for `check`. */
+enum engine_degr {
+	D_STATUSES,
+	D_CURRENCIES,
+	D_SHIPPINGS,
+	D_PARCELS,
+	D_APP_CONFIG,
+	D_STATUS_DATE, /* filter status_date on orders */
+	D_PARCEL_ORDER_ID, /* filter order_id on parcels */
+	D_COUNT
 };
 
 struct stream {
@@ -41,6 +57,8 @@ struct stream {
 	long long cursor;
 	long long remaining; /* -1: unknown */
 	bool active, done, greedy, started;
+	bool wrapped; /* SK_RECENT: read to the end of its window */
+	int budget; /* pages left this sync, -1: no limit */
 	unsigned int failures;
 	unsigned int first_slot, n_slots;
 };
@@ -68,6 +86,13 @@ struct engine {
 	long long parcel_min; /* parcels of orders from this id on (full) */
 	struct engine_ids refetch; /* orders whose parcels are read again */
 	struct shoper_error err;
+	char window[20]; /* history window start: older orders are dropped */
+	/* D_* bits: streams served (or refused) this run, and refused */
+	unsigned int probed, refused;
+	int refused_code[D_COUNT];
+	char refused_text[D_COUNT][160];
+	bool status_fallback; /* no status_date filter: SK_RECENT instead */
+	bool parcels_unfiltered; /* no order_id filter on parcels */
 };
 
 struct stream *engine_add_stream(struct engine *e, enum stream_kind kind,
@@ -81,5 +106,25 @@ void engine_free_streams(struct engine *e);
 void engine_activate_parcels(struct engine *e);
 /* One list item of stream s (in engine.c). */
 int engine_handle_item(struct engine *e, struct stream *s, json_object *item);
+
+/* engine-live.c: a stream the shop refused with code (400/403/404):
+   degraded or taken another way (0), or the sync cannot go on (-1, with
+   res->error). */
+int engine_refused(struct engine *e, struct stream *s, int code,
+		   const char *text);
+/* A page of s was served: what it depends on works. */
+void engine_served(struct engine *e, const struct stream *s);
+/* application-config refused (the time zone). */
+void engine_degrade(struct engine *e, enum engine_degr d, int code,
+		    const char *text);
+/* Filters refused before: not tried again until the next full pass. */
+int engine_load_degraded(struct engine *e);
+/* Keeps this run's findings in the state and puts one warning per
+   degraded stream in res->warnings. */
+int engine_save_degraded(struct engine *e);
+/* The re-reading of recent orders (recent_days, at least min_days). */
+void engine_add_refresh(struct engine *e, unsigned int min_days);
+/* Where the next sync's slice starts. */
+int engine_save_refresh(struct engine *e);
 
 #endif

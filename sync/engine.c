@@ -36,12 +36,21 @@ static int handle_order(struct engine *e, struct stream *s, json_object *item)
 		e->res->skipped++;
 		return 0;
 	}
+	/* asked for by id (no date filter): one that left the window is
+	   not taken back, one without a date (zero) is */
+	if (o.date[0] != '\0' && strcmp(o.date, e->window) < 0) {
+		sync_order_clear(&o);
+		return 0;
+	}
+	if (s->kind == SK_RECENT)
+		e->res->refreshed++;
 	int ret = sync_state_put_order(e->st, e->shop->name, &o, e->c.pass,
 				       e->synced, &changed, &e->err);
 	if (ret == 0 && changed) {
 		e->res->changed++;
 		/* parcels of an order whose status moved may have changed */
-		if (s->kind == SK_STATUS_CHANGES && o.total_parcels > 0)
+		if ((s->kind == SK_STATUS_CHANGES || s->kind == SK_RECENT) &&
+		    o.total_parcels > 0)
 			ids_add(&e->refetch, o.order_id);
 	}
 	if (s->kind == SK_ORDERS && o.order_id > e->c.max_order_id)
@@ -62,6 +71,11 @@ static int handle_parcel(struct engine *e, struct stream *s, json_object *item)
 
 	if (sync_parcel_parse(item, &p, &why) < 0)
 		return 0;
+	long long min = e->full ? e->parcel_min : e->c.min_order_id;
+	if (e->parcels_unfiltered && p.order_id < min) {
+		sync_parcel_clear(&p); /* read without the order_id filter */
+		return 0;
+	}
 	e->res->parcels++;
 	int ret = sync_state_put_parcel(e->st, e->shop->name, &p, e->c.pass,
 					&e->err);
@@ -125,6 +139,7 @@ int engine_handle_item(struct engine *e, struct stream *s, json_object *item)
 	case SK_ORDERS:
 	case SK_STATUS_CHANGES:
 	case SK_ORDERS_OF:
+	case SK_RECENT:
 		return handle_order(e, s, item);
 	case SK_PARCELS:
 	case SK_PARCELS_OF:
@@ -177,6 +192,9 @@ static int read_by_ids(struct engine *e, const struct engine_ids *orders,
    tracking number may have been added to an existing parcel. */
 static int refetch_parcels(struct engine *e)
 {
+	/* by order id only: a shop that refuses that keeps them as read */
+	if (e->parcels_unfiltered || (e->refused & (1u << D_PARCELS)) != 0)
+		return 0;
 	for (unsigned int i = 0; i < e->refetch.n; i++) {
 		if (sync_state_delete_parcels_of(e->st, e->shop->name,
 						 e->refetch.v[i], &e->err) < 0)
@@ -203,7 +221,7 @@ static int recheck_unseen(struct engine *e, const char *window)
 			      &orders, &e->err) >= 0 &&
 	    sync_state_unseen(e->st, shop, e->c.pass, true, e->parcel_min,
 			      ids_add, &parcels, &e->err) >= 0 &&
-	    read_by_ids(e, &orders, window, &parcels) == 0)
+	    read_by_ids(e, &orders, NULL, &parcels) == 0)
 		ret = 0;
 	free(orders.v);
 	free(parcels.v);
@@ -223,7 +241,7 @@ static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
 		engine_filter_add(NULL, "date",
 				  ">=", json_object_new_string(window)));
 	s->greedy = e->full;
-	if (!e->full && e->c.status_since[0] != '\0') {
+	if (!e->full && e->c.status_since[0] != '\0' && !e->status_fallback) {
 		sync_date_add(e->c.status_since, -STATUS_OVERLAP_SECS, since);
 		json_object *f = engine_filter_add(
 			NULL, "date", ">=", json_object_new_string(window));
@@ -250,6 +268,9 @@ static void add_phase1_streams(struct engine *e, bool sweep, const char *window)
 			      NULL);
 	s->active = false;
 	engine_activate_parcels(e);
+	/* status changes without a status_date filter: found by re-reading */
+	engine_add_refresh(
+		e, e->status_fallback ? SHOPER_SYNC_DEFAULT_RECENT_DAYS : 0);
 }
 
 static void cred_fingerprint(const struct shoper_shop_config *shop, char *out,
@@ -290,6 +311,11 @@ static int shop_zone(struct engine *e)
 	if (ret != SHOPER_WEBAPI_OK && code != 400 && code != 403 &&
 	    code != 404)
 		return 0;
+	if (ret != SHOPER_WEBAPI_OK)
+		engine_degrade(e, D_APP_CONFIG, (int)code,
+			       code == 403 ? "permission denied" : "refused");
+	else
+		e->probed |= 1u << D_APP_CONFIG;
 	e->zone[0] = '\0';
 	if (ret == SHOPER_WEBAPI_OK &&
 	    json_object_object_get_ex(json, "locale_timezone", &v) &&
@@ -330,8 +356,12 @@ static int sync_shop(struct engine *e)
 			window);
 	/* shop-local like the order dates it is shown next to */
 	sync_local_time(e->zone, 0, e->synced);
+	memcpy(e->window, window, sizeof(window));
 	if (prune(e, window) < 0)
 		return -1;
+	/* a zero date (older states) is no date: never a cursor */
+	if (strncmp(e->c.status_since, "0000", 4) == 0)
+		e->c.status_since[0] = '\0';
 	cred_fingerprint(e->shop, fp, sizeof(fp));
 	if (e->c.cred_fp[0] != '\0' && strcmp(e->c.cred_fp, fp) != 0)
 		shoper_webapi_forget_token(e->api);
@@ -344,8 +374,11 @@ static int sync_shop(struct engine *e)
 	if (sweep || e->c.pass == 0)
 		e->c.pass++;
 	e->res->full = e->full;
+	if (engine_load_degraded(e) < 0)
+		goto fail;
 	add_phase1_streams(e, sweep, window);
-	if (engine_run_streams(e) < 0 || refetch_parcels(e) < 0)
+	if (engine_run_streams(e) < 0 || engine_save_refresh(e) < 0 ||
+	    refetch_parcels(e) < 0)
 		goto fail;
 	if (sweep) {
 		if (recheck_unseen(e, window) < 0)
@@ -363,6 +396,8 @@ static int sync_shop(struct engine *e)
 	memcpy(e->c.window_start, window, sizeof(window));
 	snprintf(e->c.cred_fp, sizeof(e->c.cred_fp), "%s", fp);
 	e->c.min_order_id = sync_state_min_order_id(e->st, e->shop->name);
+	if (engine_save_degraded(e) < 0)
+		goto fail;
 	if (sync_state_set_cursors(e->st, e->shop->name, &e->c, &e->err) < 0 ||
 	    sync_state_commit(e->st, &e->err) < 0)
 		goto fail;
@@ -455,7 +490,7 @@ int sync_engine_run_shop(const struct shoper_sync_config *cfg,
 static bool parse_naive(const char *s, struct tm *tm)
 {
 	memset(tm, 0, sizeof(*tm));
-	if (!sync_valid_date(s, strlen(s)) ||
+	if (!sync_valid_date(s, strlen(s)) || sync_zero_date(s, strlen(s)) ||
 	    sscanf(s, "%d-%d-%d %d:%d:%d", &tm->tm_year, &tm->tm_mon,
 		   &tm->tm_mday, &tm->tm_hour, &tm->tm_min, &tm->tm_sec) != 6)
 		return false;

@@ -30,6 +30,9 @@ struct sync_shop_result {
 	bool ok;
 	bool full; /* a full pass of the window was made */
 	char error[600];
+	/* one line per stream the shop refused ("degraded"): the data the
+	   headers lack and what to grant */
+	char warnings[1600];
 	long long total; /* orders to fetch as the shop counted them */
 	long long fetched; /* order objects received */
 	long long changed; /* new orders or status changes */
@@ -37,6 +40,7 @@ struct sync_shop_result {
 	long long pruned; /* older than the window */
 	long long skipped; /* unusable order objects */
 	long long parcels;
+	long long refreshed; /* recent orders re-read */
 	long long in_state; /* orders held for this shop afterwards */
 	unsigned int calls; /* HTTP requests made */
 	unsigned int auth_calls;
@@ -58,6 +62,12 @@ int sync_engine_run_shop(const struct shoper_sync_config *cfg,
 			 struct sync_state *st,
 			 const struct sync_engine_opts *opts,
 			 struct sync_shop_result *res);
+
+/* A degraded stream's name as the state keeps it ("shippings",
+   "orders.status_date"): what the headers lack (returned), what to do
+   (*fix_r) and whether granting a permission fixes it (*grant_r). */
+const char *sync_degraded_explain(const char *what, const char **fix_r,
+				  bool *grant_r);
 
 /* Shop-local "YYYY-MM-DD HH:MM:SS" of now + offset seconds in the time
    zone named zone (the shop's locale_timezone), or in this host's when

@@ -73,6 +73,18 @@ void sync_progress_update(struct sync_progress *p, long long fetched,
 	p->drawn = true;
 }
 
+/* A degraded stream: one line each, on stderr even when quiet. */
+static void print_warnings(const struct sync_shop_result *r)
+{
+	const char *w = r->warnings;
+
+	while (*w != '\0') {
+		size_t n = strcspn(w, "\n");
+		fprintf(stderr, "%s: warning: %.*s\n", r->shop, (int)n, w);
+		w += n + (w[n] == '\n');
+	}
+}
+
 void sync_progress_finish(struct sync_progress *p,
 			  const struct sync_shop_result *r)
 {
@@ -86,6 +98,7 @@ void sync_progress_finish(struct sync_progress *p,
 			r->shop, r->error, r->calls, r->secs);
 		return;
 	}
+	print_warnings(r);
 	if (p->quiet)
 		return;
 	printf("%s: ok%s, %lld orders fetched, %lld new or changed, %lld deleted, %lld expired, %lld held, %u calls, %.1fs",
@@ -94,6 +107,8 @@ void sync_progress_finish(struct sync_progress *p,
 	/* order objects without a usable order_id or date */
 	if (r->skipped > 0)
 		printf(", %lld unusable order objects skipped", r->skipped);
+	if (r->refreshed > 0)
+		printf(", %lld recent orders re-read", r->refreshed);
 	putchar('\n');
 	fflush(stdout);
 }

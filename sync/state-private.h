@@ -14,5 +14,7 @@ int sync_state_db_error(struct sync_state *st, struct shoper_error *err,
 /* Adds the columns a database from an older version lacks
    (state-migrate.c). */
 int sync_state_migrate(struct sync_state *st, struct shoper_error *err);
+/* The tables of state-live.c (created with the others at open). */
+int sync_state_live_schema(struct sync_state *st, struct shoper_error *err);
 
 #endif

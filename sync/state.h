@@ -129,6 +129,35 @@ long long sync_state_list_unindexed(struct sync_state *st,
 				    sync_state_unindexed_cb *cb, void *ctx,
 				    struct shoper_error *err);
 
+/* Streams the shop refused (400/403/404): what (e.g. "shippings",
+   "orders.status_date"), the HTTP code, the shop's words and when it was
+   first refused. Kept until a sync is served that stream again. */
+struct sync_degraded_row {
+	const char *shop, *what, *detail;
+	int code;
+	long long since;
+};
+typedef void sync_state_degraded_cb(void *ctx,
+				    const struct sync_degraded_row *r);
+int sync_state_set_degraded(struct sync_state *st, const char *shop,
+			    const char *what, int code, const char *detail,
+			    long long now, struct shoper_error *err);
+int sync_state_clear_degraded(struct sync_state *st, const char *shop,
+			      const char *what, struct shoper_error *err);
+/* Every shop's (shop NULL) or one shop's; returns how many or -1. */
+long long sync_state_list_degraded(struct sync_state *st, const char *shop,
+				   sync_state_degraded_cb *cb, void *ctx,
+				   struct shoper_error *err);
+
+/* Where the re-reading of recent orders goes on (an order id; 0: from
+   the start of the recent window). */
+long long sync_state_refresh_cursor(struct sync_state *st, const char *shop);
+int sync_state_set_refresh_cursor(struct sync_state *st, const char *shop,
+				  long long cursor, struct shoper_error *err);
+/* Lowest order id of an order dated since (0: none). */
+long long sync_state_first_order_since(struct sync_state *st, const char *shop,
+				       const char *since);
+
 struct sync_status_row {
 	long long status_id;
 	int type;
