@@ -73,6 +73,8 @@ static int apply_now(const struct shoper_sync_config *cfg,
 	sync_status_apply(cfg, st, req, NULL, false, &out);
 	if (!out.done)
 		return SYNC_EXIT_FAIL;
+	/* the change shows at once, even if the sync below fails */
+	sync_status_publish(cfg, st);
 	memset(&opts, 0, sizeof(opts));
 	opts.progress = sync_progress_new(false, true);
 	int ret = sync_engine_run_shop(cfg, shop, st, &opts, &res);

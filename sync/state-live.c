@@ -147,3 +147,13 @@ long long sync_state_first_order_since(struct sync_state *st, const char *shop,
 			   " WHERE shop=?1 AND date >= ?2",
 			   shop, since);
 }
+
+int sync_state_set_order_status(struct sync_state *st, const char *shop,
+				const char *order_id, long long status_id,
+				struct shoper_error *err)
+{
+	return run_live(st,
+			"UPDATE orders SET status_id=?3 WHERE shop=?1 AND"
+			" order_id=CAST(?2 AS INTEGER)",
+			shop, order_id, status_id, NULL, 0, err);
+}

@@ -154,6 +154,11 @@ long long sync_state_list_degraded(struct sync_state *st, const char *shop,
 long long sync_state_refresh_cursor(struct sync_state *st, const char *shop);
 int sync_state_set_refresh_cursor(struct sync_state *st, const char *shop,
 				  long long cursor, struct shoper_error *err);
+/* A status change the shop accepted (PUT answered 1): the order shows it
+   at once, before the shop's status_date says so (if it ever does). */
+int sync_state_set_order_status(struct sync_state *st, const char *shop,
+				const char *order_id, long long status_id,
+				struct shoper_error *err);
 /* Lowest order id of an order dated since (0: none). */
 long long sync_state_first_order_since(struct sync_state *st, const char *shop,
 				       const char *since);

@@ -83,6 +83,27 @@ static int old_status(const struct shoper_sync_config *cfg,
 	return ret;
 }
 
+/* The shop took the change: the state shows it now (the caller
+   publishes), not when the shop's status_date moves, which no live shop
+   was seen to do for a change made through the webapi. */
+static void note_done(struct sync_state *st,
+		      const struct shoper_queue_request *req,
+		      long long status_id)
+{
+	struct shoper_error err;
+
+	if (sync_state_begin(st, &err) < 0 ||
+	    sync_state_set_order_status(st, req->shop, req->order_id, status_id,
+					&err) < 0 ||
+	    sync_state_commit(st, &err) < 0) {
+		sync_state_rollback(st);
+		fprintf(stderr,
+			"status change: shop=%s order=%s: done, but the "
+			"state was not updated (the next sync does): %s\n",
+			req->shop, req->order_id, err.msg);
+	}
+}
+
 static void put_status(const struct shoper_sync_config *cfg,
 		       const struct shoper_shop_config *shop,
 		       struct sync_state *st,
@@ -105,12 +126,16 @@ static void put_status(const struct shoper_sync_config *cfg,
 		shoper_webapi_free(&api);
 		return;
 	}
+	/* a JSON number, as the webapi's schema types it (the id matched
+	   one of the shop's statuses, so it is a plain decimal) */
+	long long status_id = strtoll(req->status_id, NULL, 10);
 	snprintf(path, sizeof(path), "orders/%s", req->order_id);
-	snprintf(body, sizeof(body), "{\"status_id\":\"%s\"}", req->status_id);
+	snprintf(body, sizeof(body), "{\"status_id\":%lld}", status_id);
 	enum shoper_webapi_status ret = shoper_webapi_call(
 		api, "PUT", path, NULL, body, &json, &code, &err);
 	if (ret == SHOPER_WEBAPI_OK) {
 		out->done = true;
+		note_done(st, req, status_id);
 	} else {
 		out->retry = out->unreachable =
 			ret == SHOPER_WEBAPI_ERR_NETWORK ||
@@ -197,6 +222,19 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 	mark(cfg, req, out);
 }
 
+void sync_status_publish(const struct shoper_sync_config *cfg,
+			 struct sync_state *st)
+{
+	struct shoper_error err;
+	long long n;
+
+	if (sync_publish(cfg, st, &n, &err) < 0)
+		fprintf(stderr,
+			"status change: index %s not published: %s; the sync "
+			"publishes it\n",
+			cfg->index_path, err.msg);
+}
+
 bool sync_status_pending(const struct shoper_sync_config *cfg,
 			 const struct timespec *since)
 {
@@ -218,6 +256,7 @@ static time_t retry_delay(unsigned int tries)
 }
 
 struct run_ctx {
+	unsigned int done; /* changes the shop took */
 	const char *dir, *keep_dir;
 	char **down; /* shops found unreachable in this run */
 	unsigned int n_down;
@@ -284,6 +323,7 @@ static int run_one(const struct shoper_sync_config *cfg, struct sync_state *st,
 	}
 	if (shoper_queue_done(work, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);
+	ctx->done += out.done;
 	return 1;
 }
 
@@ -337,6 +377,8 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 	for (unsigned int i = 0; i < ctx.n_down; i++)
 		free(ctx.down[i]);
 	free(ctx.down);
+	if (ctx.done > 0)
+		sync_status_publish(cfg, st);
 	/* a user's shoper_shops may change before the next run */
 	sync_doveadm_scope_forget();
 	return n;

@@ -158,6 +158,7 @@ def put_order(shop, ident, body):
             return err(shop, 400, "invalid_request", "Invalid JSON body")
     if not isinstance(body, dict) or not body:
         return err(shop, 400, "invalid_request", "Nieprawidłowe dane")
+    shop_live.note_put(shop, body)
     if "status_id" in body:
         shop.count("status_puts")
         rej = shop.reject_for(oid)

@@ -80,3 +80,13 @@ def redirect(shop, path, query, resp_cls):
     shop.count("redirects")
     return resp_cls(301, json.dumps({"moved": loc}),
                     [("Location", loc)])
+
+
+def note_put(shop, body):
+    """Counts the JSON type of each PUT's status_id (counter
+    status_id_types: {"int": n, "str": n}): the SDK types it int."""
+    if "status_id" not in body:
+        return
+    kind = type(body["status_id"]).__name__
+    t = shop.counters.setdefault("status_id_types", {})
+    t[kind] = t.get(kind, 0) + 1

@@ -193,6 +193,25 @@ sync_run sync
 tap $? "orders refused: the shop fails at once, naming the permission"
 cfg '{"forbidden": []}'
 
+# ---- status changes: status_id a JSON number, shown at once ----
+C=$((N - 11))
+put $C '{"status_id": "2"}'
+sync_run sync
+cfg '{"forbidden": ["bulk"]}'
+shop_ctl POST /__test/reset-counters >/dev/null
+OUT=$("$SYNC_BIN" -c "$CONF" set-status --shop sklep1 $C 7 2>&1)
+echo "$OUT" | sed 's/^/# /'
+[ "$(shop_field $C status_id)" = 7 ]
+tap $? "set-status changes the order in the shop"
+[ "$(shop_ctl GET /__test/counters | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status_id_types"))')" = "{'int': 1}" ]
+tap $? "status_id is sent as a JSON number"
+[ "$(order $C status_id)" = 7 ]
+tap $? "the index shows the new status at once, though the sync after it failed"
+cfg '{"forbidden": []}'
+sync_run sync
+[ "$(order $C status_id)" = 7 ]
+tap $? "the next sync keeps it"
+
 # ---- a redirecting shop URL ----
 sync_add_shop sklep2 --orders 50 || exit 1
 shop_use sklep1
