@@ -29,6 +29,7 @@ run() {	# NAME SCRIPT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 run index "$B/run-index-bench.sh"
 run sync "$B/sync-bench.sh"
+run recent "$B/recent-bench.sh"
 run delivery "$B/deliver-bench.sh"
 for b in "$B"/run-*-bench.sh; do
 	case $b in */run-index-bench.sh | *"*"*) continue ;; esac
