@@ -47,6 +47,32 @@ static void expect_error(const char *what, const char *text, int line,
 	shoper_config_free(&cfg);
 }
 
+/* The re-reading of recent orders: defaults, 0 disables, bounds. */
+static void test_recent(void)
+{
+	struct shoper_sync_config *cfg;
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "[sync]\n[shop s]\nurl = https://s.example.pl\nlogin = a\n"
+		 "password_file = %s\n",
+		 pw);
+	free(load(text, &cfg));
+	TAP_OK(cfg != NULL && cfg->recent_days == 14 && cfg->recent_pages == 19,
+	       "recent_days 14 and recent_pages 19 by default");
+	shoper_config_free(&cfg);
+	snprintf(text, sizeof(text),
+		 "[sync]\nrecent_days = 0\nrecent_pages = 300\n[shop s]\n"
+		 "url = https://s.example.pl\nlogin = a\npassword_file = %s\n",
+		 pw);
+	free(load(text, &cfg));
+	TAP_OK(cfg != NULL && cfg->recent_days == 0 && cfg->recent_pages == 300,
+	       "recent_days = 0 disables, recent_pages set");
+	shoper_config_free(&cfg);
+	expect_error("recent_pages = 0", "[sync]\nrecent_pages = 0\n", 2,
+		     "recent_pages = 0 is not a whole number from 1 to 1000");
+}
+
 static void test_good(void)
 {
 	struct shoper_sync_config *cfg;
@@ -202,6 +228,7 @@ int main(void)
 	write_file(pw, "secret\n", 0600);
 	write_file(pw_open, "secret\n", 0644);
 	test_good();
+	test_recent();
 	test_urls();
 	test_bad();
 	unlink(conf);

@@ -233,11 +233,34 @@ static void test_app_config(void)
 		       !sync_json_bool(j, "warehouses_enabled"),
 	       "unset flags \"\" and false are false");
 	json_object_put(j);
+/* Live shops send zero dates for "none": no date, the order kept. */
+static void test_zero_dates(void)
+{
+	struct sync_order o;
+	const char *why;
+	json_object *j =
+		parse("{\"order_id\":\"5\",\"date\":\"0000-00-00 00:00:00\","
+		      "\"status_date\":\"0000-00-00\",\"status_id\":\"1\"}");
+
+	TAP_OK(sync_order_parse(j, &o, &why) == 0 && o.order_id == 5 &&
+		       o.date[0] == '\0' && o.status_date[0] == '\0',
+	       "zero date and date-only zero status_date: no dates, kept");
+	sync_order_clear(&o);
+	json_object_put(j);
+	j = parse("{\"order_id\":\"5\",\"date\":\"0000-00-00 00:00:0x\"}");
+	TAP_OK(sync_order_parse(j, &o, &why) < 0, "a broken date is refused");
+	sync_order_clear(&o);
+	json_object_put(j);
+	TAP_OK(sync_zero_date("0000-00-00", 10) &&
+		       !sync_zero_date("0000-00-01", 10) &&
+		       !sync_zero_date("0000-00-00 00:00:01", 19),
+	       "only the zero dates are zero");
 }
 
 int main(void)
 {
 	test_good();
+	test_zero_dates();
 	test_hostile();
 	test_status_parcel();
 	test_live_order();
