@@ -246,6 +246,17 @@ struct attempt {
 	double min_wait; /* Retry-After on a 503 */
 };
 
+/* A 3xx is never followed: the credentials would go along (maybe to
+   another host); the error names the url to configure instead. */
+static int redirected(struct shoper_webapi *api, enum shoper_webapi_status *st,
+		      struct shoper_error *err)
+{
+	webapi_redirect_error(api->set.shop_name, api->resp.code,
+			      api->resp.hdr.location, err);
+	*st = SHOPER_WEBAPI_ERR_CONFIG;
+	return 0;
+}
+
 /* Judge one answer: 0 = done (*st set), 1 = retry with backoff,
    2 = throttled (wait and retry). */
 static int judge(struct shoper_webapi *api, const struct webapi_request *req,
@@ -288,6 +299,8 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 		return 0;
 	}
 
+	if (resp->code / 100 == 3)
+		return redirected(api, st, err);
 	json = parse_body(resp);
 	kind = webapi_retry_classify(resp->code);
 	if (kind == WEBAPI_RETRY_NONE && resp->code >= 200 &&
@@ -305,13 +318,6 @@ static int judge(struct shoper_webapi *api, const struct webapi_request *req,
 			 "(%zu bytes)",
 			 resp->code, resp->body_len);
 		return 1;
-	}
-	if (resp->code >= 300 && resp->code < 400) {
-		json_object_put(json);
-		webapi_redirect_error(shop, resp->code, resp->hdr.location,
-				      err);
-		*st = SHOPER_WEBAPI_ERR_CONFIG;
-		return 0;
 	}
 	shoper_webapi_error_text(json, text, sizeof(text));
 	if (kind == WEBAPI_RETRY_THROTTLED) {
