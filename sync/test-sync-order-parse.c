@@ -233,6 +233,8 @@ static void test_app_config(void)
 		       !sync_json_bool(j, "warehouses_enabled"),
 	       "unset flags \"\" and false are false");
 	json_object_put(j);
+}
+
 /* Live shops send zero dates for "none": no date, the order kept. */
 static void test_zero_dates(void)
 {
