@@ -11,6 +11,7 @@
 #include "shoper-index.h"
 #include "shoper-index-cache.h"
 #include "shoper-match.h"
+#include "doveadm-shoper.h"
 
 const char *doveadm_shoper_plugin_version = DOVECOT_ABI_VERSION;
 
@@ -93,15 +94,15 @@ static int cmd_shoper_lookup_run(struct doveadm_mail_cmd_context *_ctx,
 	return ret;
 }
 
-static void cmd_shoper_lookup_init(struct doveadm_mail_cmd_context *_ctx,
-				   const char *const args[])
+void shoper_lookup_init_email(struct doveadm_mail_cmd_context *_ctx,
+			      const char *email)
 {
 	struct shoper_lookup_cmd_context *ctx =
 		container_of(_ctx, struct shoper_lookup_cmd_context, ctx);
 
-	if (args[0] == NULL || args[1] != NULL)
+	if (email == NULL)
 		doveadm_mail_help_name("shoper lookup");
-	ctx->email = p_strdup(_ctx->pool, args[0]);
+	ctx->email = p_strdup(_ctx->pool, email);
 	doveadm_print_header("headers", "headers",
 			     DOVEADM_PRINT_HEADER_FLAG_HIDE_TITLE);
 }
@@ -111,7 +112,7 @@ static struct doveadm_mail_cmd_context *cmd_shoper_lookup_alloc(void)
 	struct shoper_lookup_cmd_context *ctx;
 
 	ctx = doveadm_mail_cmd_alloc(struct shoper_lookup_cmd_context);
-	ctx->ctx.v.init = cmd_shoper_lookup_init;
+	shoper_lookup_set_init(&ctx->ctx);
 	ctx->ctx.v.run = cmd_shoper_lookup_run;
 	doveadm_print_init(DOVEADM_PRINT_TYPE_FLOW);
 	return &ctx->ctx;

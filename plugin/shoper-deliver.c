@@ -20,6 +20,7 @@
 #include "shoper-index-cache.h"
 #include "shoper-match.h"
 #include "shoper-deliver.h"
+#include "shoper-compat.h"
 
 #define SHOPER_USER_CONTEXT(obj) MODULE_CONTEXT(obj, shoper_user_module)
 #define SHOPER_MAIL_CONTEXT(obj) MODULE_CONTEXT(obj, shoper_mail_module)
@@ -79,7 +80,7 @@ static bool shoper_mail_is_original(struct mail *mail)
 {
 	return strcmp(mail->box->storage->name, RAW_STORAGE_NAME) == 0 &&
 	       mail->box->input != NULL &&
-	       !str_begins(i_stream_get_name(mail->box->input),
+	       !str_begins_with(i_stream_get_name(mail->box->input),
 			   SHOPER_STREAM_PREFIX);
 }
 

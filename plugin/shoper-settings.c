@@ -1,11 +1,11 @@
-/* Reading the plugin's settings (Dovecot 2.3: plugin {} and userdb extra
-   fields through mail_user_plugin_getenv()). */
+/* Parsing the plugin's settings, for either Dovecot series: the raw
+   values come from shoper-settings-23.c (plugin {} and userdb extra fields)
+   or shoper-settings-24.c (settings_get()). */
 
 #include "lib.h"
 #include "array.h"
 #include "str.h"
 #include "strescape.h"
-#include "mail-user.h"
 #include "shoper-settings.h"
 
 static const char *const shoper_match_key_names[SHOPER_MATCH_KEY_COUNT] = {
@@ -189,38 +189,36 @@ static bool shoper_settings_has_subject(const struct shoper_settings *set)
 	return FALSE;
 }
 
-int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
-			 const char **error_r)
+int shoper_settings_parse(pool_t pool, const struct shoper_settings_raw *raw,
+			  struct shoper_settings **set_r, const char **error_r)
 {
 	struct shoper_settings *set;
-	const char *value;
+	const char *value = raw->shops;
 
 	*set_r = NULL;
-	value = mail_user_plugin_getenv(user, "shoper_shops");
 	if (value == NULL || *shoper_split_words(value) == NULL)
 		return 0;
 
-	set = p_new(user->pool, struct shoper_settings, 1);
+	set = p_new(pool, struct shoper_settings, 1);
 	if (strcmp(t_str_trim(value, " \t"), "*") != 0) {
 		const char *const *shops = shoper_split_words(value);
-		set->shops =
-			(const char *const *)p_strarray_dup(user->pool, shops);
+		set->shops = (const char *const *)p_strarray_dup(pool, shops);
 		set->n_shops = str_array_length(shops);
 	}
 
-	value = mail_user_plugin_getenv(user, "shoper_index");
-	set->index_path = p_strdup(user->pool, value != NULL && *value != '\0'
-						       ? value
-						       : SHOPER_DEFAULT_INDEX);
+	value = raw->index;
+	set->index_path = p_strdup(pool, value != NULL && *value != '\0'
+						 ? value
+						 : SHOPER_DEFAULT_INDEX);
 
-	value = mail_user_plugin_getenv(user, "shoper_match");
+	value = raw->match;
 	if (shoper_settings_match(set,
 				  value != NULL ? value : SHOPER_DEFAULT_MATCH,
 				  error_r) < 0)
 		return -1;
 
 	set->max_orders = SHOPER_DEFAULT_MAX_ORDERS;
-	value = mail_user_plugin_getenv(user, "shoper_max_orders");
+	value = raw->max_orders;
 	if (value != NULL && *value != '\0' &&
 	    (str_to_uint(value, &set->max_orders) < 0 || set->max_orders == 0 ||
 	     set->max_orders > SHOPER_MAX_MAX_ORDERS)) {
@@ -231,16 +229,16 @@ int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 	}
 
 	if (shoper_settings_has_subject(set)) {
-		value = mail_user_plugin_getenv(user, "shoper_subject_pattern");
+		value = raw->subject_pattern;
 		if (value == NULL || *value == '\0')
 			value = SHOPER_DEFAULT_SUBJECT_PATTERN;
 		if (shoper_settings_subject(set, value, error_r) < 0)
 			return -1;
 	}
 	/* separators at either end would make an empty level */
-	value = mail_user_plugin_getenv(user, "shoper_status_folder");
+	value = raw->status_folder;
 	if (value != NULL && *(value = t_str_trim(value, " \t/.")) != '\0')
-		set->status_folder = p_strdup(user->pool, value);
+		set->status_folder = p_strdup(pool, value);
 	*set_r = set;
 	return 1;
 }

@@ -1,9 +1,9 @@
 #ifndef SHOPER_SETTINGS_H
 #define SHOPER_SETTINGS_H
 
-/* All reading of plugin settings happens in shoper-settings.c, so that
-   Dovecot 2.4 (which reads plugin settings differently) needs one new
-   file, not changes all over the plugin. */
+/* All reading of plugin settings happens here: shoper-settings.c parses
+   the values for both Dovecot series, shoper-settings-23.c or
+   shoper-settings-24.c (chosen by configure) reads them. */
 
 #include <regex.h>
 
@@ -13,6 +13,7 @@ struct shoper_regex;
 #define SHOPER_DEFAULT_INDEX "/var/lib/dovecot-shoper/orders.cdb"
 #define SHOPER_DEFAULT_MATCH "from reply-to envelope subject"
 #define SHOPER_DEFAULT_MAX_ORDERS 5
+#define SHOPER_DEFAULT_MAX_ORDERS_STR "5"
 #define SHOPER_MAX_MAX_ORDERS 20
 /* The order number is the last parenthesised group of the pattern. */
 #define SHOPER_DEFAULT_SUBJECT_PATTERN                                         \
@@ -44,8 +45,23 @@ struct shoper_settings {
 	const char *status_folder;
 };
 
+/* The shoper_* values as configured, NULL when unset. */
+struct shoper_settings_raw {
+	const char *shops;
+	const char *index;
+	const char *match;
+	const char *max_orders;
+	const char *subject_pattern;
+	const char *status_folder;
+};
+
+/* Parses raw into set_r, allocated from pool; returns as
+   shoper_settings_read(). */
+int shoper_settings_parse(pool_t pool, const struct shoper_settings_raw *raw,
+			  struct shoper_settings **set_r, const char **error_r);
+
 /* Reads the user's shoper_* settings into set_r, allocated from the
-   user's pool. Returns 1 when the plugin is active for the user, 0 when
+   user's pool (shoper-settings-23.c / -24.c). Returns 1 when the plugin is active for the user, 0 when
    shoper_shops is unset or empty, -1 with error_r on an invalid value.
    The compiled subject pattern stays valid until shoper_settings_free()
    (or, for settings never freed, shoper_settings_deinit()). */

@@ -12,6 +12,7 @@
 #include "write-full.h"
 #include "shoper-queue.h"
 #include "shoper-status-state.h"
+#include "shoper-compat.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -84,18 +85,18 @@ static bool parse_line(pool_t pool, const char *line,
 {
 	const char *p = line, *sp;
 
-	if (!str_begins(p, "shop=") || (sp = strchr(p + 5, ' ')) == NULL ||
+	if (!str_begins_with(p, "shop=") || (sp = strchr(p + 5, ' ')) == NULL ||
 	    (e_r->shop = unescape(pool, p + 5, sp - (p + 5))) == NULL ||
 	    e_r->shop[0] == '\0')
 		return FALSE;
 	p = sp + 1;
-	if (!str_begins(p, "id=") || (sp = strchr(p + 3, ' ')) == NULL ||
+	if (!str_begins_with(p, "id=") || (sp = strchr(p + 3, ' ')) == NULL ||
 	    (e_r->id = unescape(pool, p + 3, sp - (p + 3))) == NULL ||
 	    !digits(e_r->id))
 		return FALSE;
 	p = sp + 1;
-	if (!str_begins(p, "active=") || (p[7] != '0' && p[7] != '1') ||
-	    !str_begins(p + 8, " name="))
+	if (!str_begins_with(p, "active=") || (p[7] != '0' && p[7] != '1') ||
+	    !str_begins_with(p + 8, " name="))
 		return FALSE;
 	e_r->active = p[7] == '1';
 	p += 14;

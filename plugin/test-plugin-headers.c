@@ -9,8 +9,6 @@
 #include "istream.h"
 #include "message-header-decode.h"
 #include "message-header-parser.h"
-#include "mail-user.h"
-#include "mail-storage-settings.h"
 #include "shoper-headers.h"
 
 #include <stdio.h>
@@ -378,21 +376,19 @@ static void test_line_action(void)
 		"line: an X-Shoper- line without a colon is dropped");
 }
 
-static struct mail_user *fake_user(pool_t pool, const char *pattern)
+/* a user's settings with its own subject pattern (the shared parser, as
+   shoper_settings_read() calls it on either Dovecot series) */
+static int user_settings(pool_t pool, const char *pattern,
+			 struct shoper_settings **set_r)
 {
-	struct mail_user *user = p_new(pool, struct mail_user, 1);
-	struct mail_user_settings *set =
-		p_new(pool, struct mail_user_settings, 1);
-	const char *envs[] = {"shoper_shops",           "*",
-			      "shoper_match",           "subject",
-			      "shoper_subject_pattern", pattern};
+	const struct shoper_settings_raw raw = {
+		.shops = "*",
+		.match = "subject",
+		.subject_pattern = pattern,
+	};
+	const char *error;
 
-	p_array_init(&set->plugin_envs, pool, N_ELEMENTS(envs));
-	for (unsigned int i = 0; i < N_ELEMENTS(envs); i++)
-		array_push_back(&set->plugin_envs, &envs[i]);
-	user->pool = pool;
-	user->set = set;
-	return user;
+	return shoper_settings_parse(pool, &raw, set_r, &error);
 }
 
 /* the first order number set finds in subject, or "" */
@@ -412,20 +408,17 @@ static void test_subject_patterns(void)
 {
 	pool_t pool = pool_alloconly_create("test users", 4096);
 	struct shoper_settings *a, *b, *c;
-	const char *error, *subj = "about ref-y777 and ref-x12345";
+	const char *subj = "about ref-y777 and ref-x12345";
 
-	test_ok(shoper_settings_read(fake_user(pool, "ref-x([0-9]+)"), &a,
-				     &error) == 1 &&
-			shoper_settings_read(fake_user(pool, "ref-y([0-9]+)"),
-					     &b, &error) == 1,
+	test_ok(user_settings(pool, "ref-x([0-9]+)", &a) == 1 &&
+			user_settings(pool, "ref-y([0-9]+)", &b) == 1,
 		"patterns: two users with their own subject pattern");
 	test_ok(strcmp(first_number(a, subj), "12345") == 0,
 		"patterns: the first user's pattern survives the second's");
 	test_ok(strcmp(first_number(b, subj), "777") == 0,
 		"patterns: the second user matches by its own");
 	shoper_settings_free(&b);
-	test_ok(shoper_settings_read(fake_user(pool, "ref-x([0-9]+)"), &c,
-				     &error) == 1 &&
+	test_ok(user_settings(pool, "ref-x([0-9]+)", &c) == 1 &&
 			c->subject_re == a->subject_re,
 		"patterns: equal patterns share one compiled regex");
 	shoper_settings_free(&c);
