@@ -7,9 +7,8 @@
 static void cmd_shoper_lookup_init(struct doveadm_mail_cmd_context *ctx,
 				   const char *const args[])
 {
-	shoper_lookup_init_email(ctx, args[0] == NULL || args[1] != NULL
-					      ? NULL
-					      : args[0]);
+	shoper_lookup_init_email(
+		ctx, args[0] == NULL || args[1] != NULL ? NULL : args[0]);
 }
 
 void shoper_lookup_set_init(struct doveadm_mail_cmd_context *ctx)

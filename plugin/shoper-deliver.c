@@ -81,7 +81,7 @@ static bool shoper_mail_is_original(struct mail *mail)
 	return strcmp(mail->box->storage->name, RAW_STORAGE_NAME) == 0 &&
 	       mail->box->input != NULL &&
 	       !str_begins_with(i_stream_get_name(mail->box->input),
-			   SHOPER_STREAM_PREFIX);
+				SHOPER_STREAM_PREFIX);
 }
 
 static void shoper_copy_free(struct shoper_copy *copy)

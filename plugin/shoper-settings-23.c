@@ -12,7 +12,8 @@ int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 		.shops = mail_user_plugin_getenv(user, "shoper_shops"),
 		.index = mail_user_plugin_getenv(user, "shoper_index"),
 		.match = mail_user_plugin_getenv(user, "shoper_match"),
-		.max_orders = mail_user_plugin_getenv(user, "shoper_max_orders"),
+		.max_orders =
+			mail_user_plugin_getenv(user, "shoper_max_orders"),
 		.subject_pattern =
 			mail_user_plugin_getenv(user, "shoper_subject_pattern"),
 		.status_folder =

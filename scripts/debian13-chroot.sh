@@ -46,6 +46,9 @@ stop_chroot() {	# every process whose root is the chroot, then the mounts
 	for m in dev/pts dev proc; do
 		mountpoint -q "$dir/$m" 2>/dev/null && umount -l "$dir/$m"
 	done
+	# our bind of the directory onto itself (not a file system of its own)
+	[ "$(findmnt -n -o FSROOT --mountpoint "$dir" 2>/dev/null | tail -1)" \
+		!= / ] && mountpoint -q "$dir" 2>/dev/null && umount -l "$dir"
 	return 0
 }
 
@@ -80,6 +83,9 @@ fi
 trap stop_chroot EXIT
 trap 'exit 130' INT TERM
 stop_chroot
+# The chroot's / a mount point of its own, so that unshare -m (a private
+# mount namespace, e.g. to show doveconf a settings module) works inside.
+mountpoint -q "$dir" || mount --bind "$dir" "$dir"
 mount -t proc proc "$dir/proc"
 mount --bind /dev "$dir/dev"
 mount -t devpts devpts "$dir/dev/pts" 2>/dev/null || :

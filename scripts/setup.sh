@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs what the build and tests need (Debian 12, as root) and builds
-# everything out of tree in ./build. Safe to run again.
+# Installs what the build and tests need (Debian 12 or 13, as root) and
+# builds everything out of tree in ./build, for the Dovecot installed (2.3
+# or 2.4). Safe to run again.
 set -eu
 cd "$(dirname "$0")/.."
 PKGS="dovecot-core dovecot-dev dovecot-lmtpd dovecot-imapd dovecot-sieve
@@ -49,4 +50,5 @@ if [ ! -f Makefile ] || [ ../configure -nt Makefile ]; then
 	../configure -q --enable-werror
 fi
 make -s -j2 >/dev/null
-echo "built in $(pwd)"
+series=$(sed -n 's/^#define SHOPER_DOVECOT_SERIES "\(.*\)"$/\1/p' config-shoper.h)
+echo "built in $(pwd) for Dovecot $series"
