@@ -159,6 +159,11 @@ if [ "$series" != 2.3 ]; then
 	check "imap loads imap_shoper (not shoper)" sh -c \
 		"grep -qw imap_shoper '$T/out' && ! grep -qw shoper '$T/out'"
 
+	# doveconf, sievec, doveadm load it without an ASan runtime
+	check "the settings module is built without sanitizers" sh -c \
+		"readelf -d '$module' | grep -q NEEDED &&
+		 ! readelf -d '$module' | grep -q 'lib[a-z]*san'"
+
 	wrap "$T/typo.conf"
 	echo 'shoper_shop = sklep1' >>"$T/typo.conf"
 	doveconf_run -n -c "$T/typo.conf" >"$T/out" 2>&1
