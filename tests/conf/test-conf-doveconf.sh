@@ -161,7 +161,8 @@ if [ "$series" != 2.3 ]; then
 
 	# doveconf, sievec, doveadm load it without an ASan runtime
 	check "the settings module is built without sanitizers" sh -c \
-		"readelf -d '$module' | grep -q NEEDED &&
+		"nm -D '$module' | grep -q shoper_settings_set_infos &&
+		 ! nm -D '$module' | grep -q '__[a-z]*san_' &&
 		 ! readelf -d '$module' | grep -q 'lib[a-z]*san'"
 
 	wrap "$T/typo.conf"
