@@ -45,8 +45,9 @@ doveconf_run() {
 if [ "$series" != 2.3 ]; then
 	module=$TOP_BUILDDIR/plugin/settings/.libs/libshoper_settings.so
 	[ -f "$module" ] || skip_all "$module not built"
-	settings_dir=$(sed -n 's/^settings_moduledir = //p' \
-		"$TOP_BUILDDIR/plugin/settings/Makefile")
+	# where this Dovecot's config process looks (also under distcheck)
+	settings_dir=$(sed -n 's/^dovecot_installed_moduledir = //p' \
+		"$TOP_BUILDDIR/plugin/settings/Makefile")/settings
 	[ -d "$settings_dir" ] || skip_all "no $settings_dir (Dovecot's settings modules)"
 	[ "$(id -u)" = 0 ] || skip_all "needs root (a private mount namespace)"
 	mkdir "$T/settings"
