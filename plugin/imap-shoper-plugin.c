@@ -19,6 +19,7 @@
 #include "shoper-status-folders.h"
 #include "shoper-status-binding.h"
 #include "shoper-status-request.h"
+#include "shoper-status-notice.h"
 
 #define SHOPER_USER_CONTEXT(obj) MODULE_CONTEXT(obj, imap_shoper_user_module)
 #define SHOPER_BOX_CONTEXT(obj)                                                \
@@ -50,6 +51,7 @@ struct imap_shoper_mailbox {
 	union mailbox_module_context module_ctx;
 	const struct shoper_status_folder *folder;
 	ARRAY_TYPE(imap_shoper_pending) pending;
+	ARRAY_TYPE(shoper_refusal) refused;
 };
 
 static MODULE_CONTEXT_DEFINE_INIT(imap_shoper_user_module,
@@ -70,7 +72,8 @@ static bool copy_str(char *dst, size_t size, const char *src)
    that is not the message's (see shoper-status-binding.h). */
 static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 				     const struct shoper_status_folder *folder,
-				     struct shoper_queue_request *req)
+				     struct shoper_queue_request *req,
+				     struct shoper_refusal *refusal)
 {
 	struct mail_user *user = box->storage->user;
 	struct imap_shoper_user *suser = SHOPER_USER_CONTEXT(user);
@@ -83,6 +86,15 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 		return FALSE; /* not an order's message: simply stored */
 	shop = t_str_trim(shop, " \t");
 	order_id = t_str_trim(order_id, " \t");
+	if (strspn(shop, SHOPER_NAME_CHARS) == strlen(shop))
+		refusal->shop = p_strdup(box->pool, shop);
+	if (strspn(order_id, SHOPER_NAME_CHARS) == strlen(order_id) &&
+	    strlen(order_id) <= 64)
+		refusal->order_id = p_strdup(box->pool, order_id);
+	if (!folder->active) {
+		refusal->reason = SHOPER_REFUSED_RETIRED;
+		return FALSE;
+	}
 	const char *what = t_strdup_printf("order %s:%s to %s", shop, order_id,
 					   folder->vname);
 	if (!shoper_settings_shop_allowed(suser->set, shop)) {
@@ -90,6 +102,7 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 			  "shoper: %s refused: shop not in "
 			  "this user's shoper_shops",
 			  what);
+		refusal->reason = SHOPER_REFUSED_SCOPE;
 		return FALSE;
 	}
 	if (strcmp(shop, folder->shop) != 0) {
@@ -97,6 +110,7 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 			  "shoper: %s refused: the folder "
 			  "belongs to shop %s",
 			  what, folder->shop);
+		refusal->reason = SHOPER_REFUSED_OTHER_SHOP;
 		return FALSE;
 	}
 	struct shoper_index_reader *r =
@@ -108,6 +122,8 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 		e_warning(user->event, "shoper: %s refused: %s", what,
 			  ret == 0 ? "no such order in the index"
 				   : "index unavailable");
+		refusal->reason = ret == 0 ? SHOPER_REFUSED_NO_SUCH_ORDER
+					   : SHOPER_REFUSED_INDEX;
 		return FALSE;
 	}
 	/* the headers alone may be forged (APPENDed, or stored before the
@@ -118,6 +134,8 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 			  ret == 0 ? "the message is not from this order's "
 				     "customer"
 				   : "the message's header is unreadable");
+		refusal->reason = ret == 0 ? SHOPER_REFUSED_NOT_CUSTOMER
+					   : SHOPER_REFUSED_UNREADABLE;
 		return FALSE;
 	}
 	i_zero(req);
@@ -131,6 +149,7 @@ static bool imap_shoper_make_request(struct mailbox *box, struct mail *mail,
 			"shoper: %s refused: user, shop or folder name too "
 			"long for a request",
 			what);
+		refusal->reason = SHOPER_REFUSED_INTERNAL;
 		return FALSE;
 	}
 	(void)copy_str(req->status_name, sizeof(req->status_name),
@@ -144,21 +163,44 @@ static int imap_shoper_copy(struct mail_save_context *ctx, struct mail *mail)
 	struct mailbox_transaction_context *t = ctx->transaction;
 	struct imap_shoper_mailbox *sbox = SHOPER_BOX_CONTEXT(t->box);
 	struct imap_shoper_pending p;
+	struct shoper_refusal refusal = {
+		.reason = SHOPER_REFUSED_NO_ORDER, .shop = "", .order_id = ""};
 	bool have = FALSE;
 
 	i_zero(&p);
 	/* COPY and MOVE only: APPEND (ctx->saving) creates a new message,
 	   it doesn't file the customer's one */
-	if (!ctx->saving && sbox->folder->active)
+	if (!ctx->saving)
 		have = imap_shoper_make_request(t->box, mail, sbox->folder,
-						&p.req);
+						&p.req, &refusal);
 	p.t = t;
 	p.save_idx = t->save_count;
+	refusal.t = t;
+	refusal.save_idx = t->save_count;
 	if (sbox->module_ctx.super.copy(ctx, mail) < 0)
 		return -1;
 	if (have)
 		array_push_back(&sbox->pending, &p);
+	else if (!ctx->saving) /* refused: visibly, after the commit */
+		array_push_back(&sbox->refused, &refusal);
 	return 0;
+}
+
+/* Moves t's refusals out of the mailbox's list into mine (or drops them). */
+static void take_refused(struct imap_shoper_mailbox *sbox,
+			 struct mailbox_transaction_context *t,
+			 ARRAY_TYPE(shoper_refusal) * mine)
+{
+	unsigned int i = array_count(&sbox->refused);
+
+	while (i-- > 0) {
+		const struct shoper_refusal *r = array_idx(&sbox->refused, i);
+		if (r->t != t)
+			continue;
+		if (mine != NULL)
+			array_push_front(mine, r);
+		array_delete(&sbox->refused, i, 1);
+	}
 }
 
 /* Moves t's pending requests out of the mailbox's list into mine. */
@@ -263,10 +305,15 @@ static int imap_shoper_transaction_commit(
 {
 	struct mailbox *box = t->box;
 	struct imap_shoper_mailbox *sbox = SHOPER_BOX_CONTEXT(box);
+	struct imap_shoper_user *suser =
+		SHOPER_USER_CONTEXT(box->storage->user);
 	ARRAY_TYPE(imap_shoper_pending) mine;
+	ARRAY_TYPE(shoper_refusal) refused;
 
 	t_array_init(&mine, 4);
+	t_array_init(&refused, 4);
 	take_pending(sbox, t, &mine);
+	take_refused(sbox, t, &refused);
 	if (array_count(&mine) > 0 && prepare_requests(box, &mine) < 0) {
 		const char *error = prepare_error(&mine);
 		sbox->module_ctx.super.transaction_rollback(t);
@@ -281,6 +328,9 @@ static int imap_shoper_transaction_commit(
 	}
 	if (array_count(&mine) > 0)
 		queue_requests(box, &mine, changes_r);
+	if (array_count(&refused) > 0)
+		shoper_status_notice_refused(box, suser->set, &refused,
+					     changes_r);
 	return 0;
 }
 
@@ -290,6 +340,7 @@ static void imap_shoper_transaction_rollback(
 	struct imap_shoper_mailbox *sbox = SHOPER_BOX_CONTEXT(t->box);
 
 	take_pending(sbox, t, NULL);
+	take_refused(sbox, t, NULL);
 	sbox->module_ctx.super.transaction_rollback(t);
 }
 
@@ -311,6 +362,7 @@ static void imap_shoper_mailbox_allocated(struct mailbox *box)
 	box->vlast = &sbox->module_ctx.super;
 	sbox->folder = folder;
 	p_array_init(&sbox->pending, box->pool, 4);
+	p_array_init(&sbox->refused, box->pool, 4);
 	v->copy = imap_shoper_copy;
 	v->transaction_commit = imap_shoper_transaction_commit;
 	v->transaction_rollback = imap_shoper_transaction_rollback;

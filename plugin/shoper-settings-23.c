@@ -18,6 +18,12 @@ int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 			mail_user_plugin_getenv(user, "shoper_subject_pattern"),
 		.status_folder =
 			mail_user_plugin_getenv(user, "shoper_status_folder"),
+		.notice_from =
+			mail_user_plugin_getenv(user, "shoper_notice_from"),
+		.notice_language =
+			mail_user_plugin_getenv(user, "shoper_notice_language"),
+		.notice_text =
+			mail_user_plugin_getenv(user, "shoper_notice_text"),
 	};
 
 	return shoper_settings_parse(user->pool, &raw, set_r, error_r);

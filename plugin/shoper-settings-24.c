@@ -28,6 +28,9 @@ int shoper_settings_read(struct mail_user *user, struct shoper_settings **set_r,
 		.max_orders = set24->shoper_max_orders,
 		.subject_pattern = set24->shoper_subject_pattern,
 		.status_folder = set24->shoper_status_folder,
+		.notice_from = set24->shoper_notice_from,
+		.notice_language = set24->shoper_notice_language,
+		.notice_text = set24->shoper_notice_text,
 	};
 	/* the parsed settings are copied into the user's pool */
 	ret = shoper_settings_parse(user->pool, &raw, set_r, error_r);

@@ -18,6 +18,10 @@ static const struct setting_define shoper_setting_defines[] = {
 	/* a regex: % and { } are the pattern's, not Dovecot variables */
 	DEF(STR_NOVARS, shoper_subject_pattern),
 	DEF(STR, shoper_status_folder),
+	DEF(STR, shoper_notice_from),
+	DEF(STR, shoper_notice_language),
+	/* {order} {shop} {folder} are the notice's own placeholders */
+	DEF(STR_NOVARS, shoper_notice_text),
 	SETTING_DEFINE_LIST_END,
 };
 
@@ -28,6 +32,9 @@ static const struct shoper_settings_24 shoper_default_settings = {
 	.shoper_max_orders = SHOPER_DEFAULT_MAX_ORDERS_STR,
 	.shoper_subject_pattern = SHOPER_DEFAULT_SUBJECT_PATTERN,
 	.shoper_status_folder = "",
+	.shoper_notice_from = "",
+	.shoper_notice_language = "",
+	.shoper_notice_text = "",
 };
 
 const struct setting_parser_info shoper_setting_parser_info = {

@@ -15,6 +15,9 @@ struct shoper_settings_24 {
 	const char *shoper_max_orders;
 	const char *shoper_subject_pattern;
 	const char *shoper_status_folder;
+	const char *shoper_notice_from;
+	const char *shoper_notice_language;
+	const char *shoper_notice_text;
 };
 
 extern const struct setting_parser_info shoper_setting_parser_info;

@@ -239,6 +239,9 @@ int shoper_settings_parse(pool_t pool, const struct shoper_settings_raw *raw,
 	value = raw->status_folder;
 	if (value != NULL && *(value = t_str_trim(value, " \t/.")) != '\0')
 		set->status_folder = p_strdup(pool, value);
+	set->notice_from = p_strdup_empty(pool, raw->notice_from);
+	set->notice_language = p_strdup_empty(pool, raw->notice_language);
+	set->notice_text = p_strdup_empty(pool, raw->notice_text);
 	*set_r = set;
 	return 1;
 }

@@ -43,6 +43,9 @@ struct shoper_settings {
 	/* IMAP: shoper_status_folder, the parent of the status folders;
 	   NULL when unset (no status folders for this user) */
 	const char *status_folder;
+	/* IMAP: the notice saved next to a refused move
+	   (shoper-status-notice.c); NULL when unset: the defaults */
+	const char *notice_from, *notice_language, *notice_text;
 };
 
 /* The shoper_* values as configured, NULL when unset. */
@@ -53,6 +56,7 @@ struct shoper_settings_raw {
 	const char *max_orders;
 	const char *subject_pattern;
 	const char *status_folder;
+	const char *notice_from, *notice_language, *notice_text;
 };
 
 /* Parses raw into set_r, allocated from pool; returns as
