@@ -130,6 +130,11 @@ esac
 check "90-shoper.conf: the example subject pattern is the built-in default" \
 	test -n "$default" -a "$out" = "$default"
 
+# Folders Sieve creates are subscribed (Roundcube lists subscribed ones).
+wrap "$T/sub.conf" "$confdir/90-shoper.conf"
+check "90-shoper.conf: lda_mailbox_autosubscribe = yes" \
+	test "$(doveconf_run -c "$T/sub.conf" -h lda_mailbox_autosubscribe 2>&1)" = yes
+
 # Both series ship the same file names (their paths are documented).
 for f in "$TOP_SRCDIR"/conf.d/[0-9][0-9]-*.conf; do
 	check "conf.d/2.4/${f##*/} exists beside conf.d/${f##*/}" \
