@@ -8,7 +8,9 @@ PKGS="dovecot-core dovecot-dev dovecot-lmtpd dovecot-imapd dovecot-sieve
  libcurl4-openssl-dev libjson-c-dev libcdb-dev libsqlite3-dev
  autoconf automake libtool pkg-config make gcc clang
  clang-format cppcheck
- openssl python3 ca-certificates procps psmisc valgrind time"
+ openssl python3 ca-certificates procps psmisc valgrind time
+ roundcube-core roundcube-sqlite3 php-cli php-sqlite3
+ chromium chromium-driver python3-selenium"
 
 # clang's sanitizer runtime has the LLVM version in its name: 14 on
 # Debian 12, 19 on Debian 13.

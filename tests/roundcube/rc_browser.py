@@ -123,6 +123,8 @@ def step_card(rc, user, mailbox, uid, *checks):
         k, want = c.split("=", 1)
         if k == "shot":
             rc.shot(want)
+            rc.d.find_element(By.ID, "shoper-card").screenshot(
+                os.path.join(rc.shots, want + "-only.png"))
             continue
         if k in ROWS:
             got = next((v[r] for r in ("row:" + x for x in ROWS[k]) if r in v), "")

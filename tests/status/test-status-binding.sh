@@ -47,7 +47,9 @@ check_not "nothing logged as queued" queued "$V"
 run_sync
 check "no PUT at the shop" [ "$(counter status_puts)" -eq "$PUTS0" ]
 check "order $V untouched (Nowe)" [ "$(shop_status $V)" = 1 ]
-check_not "no keyword on the message" has_flag bob Shoper.Anulowane f1 '$ShoperStatus'
+# refused visibly (shoper-status-notice.c), never marked done
+check "marked \$ShoperStatusFailed" has_flag bob Shoper.Anulowane f1 '$ShoperStatusFailed'
+check_not "not \$ShoperStatusDone" has_flag bob Shoper.Anulowane f1 '$ShoperStatusDone'
 
 # (2) From the order's customer, other case, with a display name
 check "APPEND wanda's message (From in capitals)" \
