@@ -1,6 +1,7 @@
 /* check: every problem on its own line with its fix, like the shop
    connection form of a helpdesk. Nothing is synced. */
 #include "cmd.h"
+#include "cmd-check-install.h"
 #include "engine.h"
 #include "filters.h"
 #include "shoper-webapi.h"
@@ -375,6 +376,7 @@ int cmd_check(struct cmd_ctx *ctx)
 		fprintf(stderr, "usage: shoper-sync check\n");
 		return SYNC_EXIT_USAGE;
 	}
+	cmd_check_install(ctx->config_path, problem, ok);
 	struct shoper_sync_config *cfg = cmd_load_config(ctx->config_path);
 	if (cfg == NULL)
 		return SYNC_EXIT_CONFIG;
