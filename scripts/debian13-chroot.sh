@@ -2,8 +2,12 @@
 # Runs a command as root in a fresh Debian 13 (trixie) chroot, on a copy of
 # this checkout, exactly as a new user on a Debian 13 machine would:
 #
-#   scripts/debian13-chroot.sh [-d DIR] [--keep] CMD...
+#   scripts/debian13-chroot.sh [-r RELEASE] [-d DIR] [--keep] [--fresh] CMD...
 #   e.g. scripts/debian13-chroot.sh ./scripts/test.sh
+#
+# -r bookworm makes a Debian 12 chroot instead (default: trixie; DIR
+# should then differ). --fresh starts over from the chroot as debootstrap
+# made it (kept as DIR.base.tar), e.g. to test installing packages.
 #
 # The chroot is made with debootstrap from this host's configured apt mirror
 # (the only network there may be), the checkout's files (git ls-files, plus
@@ -16,15 +20,23 @@ set -eu
 cd "$(dirname "$0")/.."
 dir=${SHOPER_CHROOT:-/var/tmp/shoper-trixie}
 keep=0
+fresh=0
+release=trixie
 while [ $# -gt 0 ]; do
 	case $1 in
 	-d) dir=$2; shift 2 ;;
+	-r) release=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--fresh) fresh=1; shift ;;
 	--) shift; break ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { echo "usage: $0 [-d DIR] [--keep] CMD..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-r RELEASE] [-d DIR] [--keep] [--fresh] CMD..." >&2; exit 2; }
+case $release in
+bookworm | trixie) ;;
+*) echo "$0: -r bookworm or trixie" >&2; exit 2 ;;
+esac
 [ "$(id -u)" = 0 ] || { echo "$0: needs root (chroot, mounts)" >&2; exit 2; }
 
 # The host's mirror: first URIs of a deb822 source, else of sources.list.
@@ -52,25 +64,32 @@ stop_chroot() {	# every process whose root is the chroot, then the mounts
 	return 0
 }
 
+if [ "$fresh" = 1 ] && [ -f "$dir.base.tar" ]; then
+	stop_chroot
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -C "$dir" -xf "$dir.base.tar"
+fi
 if [ ! -x "$dir/usr/bin/apt-get" ] || [ ! -f "$dir/.shoper-ready" ]; then
 	command -v debootstrap >/dev/null || {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends debootstrap >/dev/null
 	}
+	stop_chroot
 	rm -rf "$dir"
-	echo "debian13-chroot: debootstrap trixie from $mirror"
-	debootstrap --variant=minbase trixie "$dir" "$mirror" >"$dir.log" 2>&1 ||
+	echo "debian13-chroot: debootstrap $release from $mirror"
+	debootstrap --variant=minbase "$release" "$dir" "$mirror" >"$dir.log" 2>&1 ||
 		{ tail -20 "$dir.log"; echo "debootstrap failed" >&2; exit 1; }
 	cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $mirror
-Suites: trixie trixie-updates
+Suites: $release $release-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: $security
-Suites: trixie-security
+Suites: $release-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
@@ -78,6 +97,7 @@ EOF
 	ln -sf /proc/self/mounts "$dir/etc/mtab"
 	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || :
 	touch "$dir/.shoper-ready"
+	tar -C "$dir" -cf "$dir.base.tar" .
 fi
 
 trap stop_chroot EXIT

@@ -56,11 +56,50 @@ static bool scan_config(const char *path, char *index, size_t size)
 	return shop;
 }
 
-/* "NAME = VALUE" of doveconf [-f FILTER] NAME into value; false when
-   doveconf fails (its first line of output in value then). */
+/* src into dst, cut to size (doveconf's lines may be long) */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* The "NAME = VALUE" line of doveconf's output (stdout and stderr, as
+   warnings may come first) into value; false when doveconf fails or has
+   no such line (its first line of output in value then). */
+static bool doveconf_parse(char *out, const char *name, bool exited_ok,
+			   char *value, size_t size)
+{
+	size_t nlen = strlen(name);
+	const char *first = out;
+
+	for (char *line = out; exited_ok && *line != '\0';) {
+		char *end = line + strcspn(line, "\n");
+		bool last = *end == '\0';
+		*end = '\0';
+		if (strncmp(line, name, nlen) == 0 &&
+		    strncmp(line + nlen, " =", 2) == 0) {
+			const char *v = line + nlen + 2;
+			copy_cut(value, size, v + strspn(v, " "));
+			return true;
+		}
+		if (last)
+			break;
+		*end = '\n';
+		line = end + 1;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	copy_cut(value, size, first);
+	return false;
+}
+
 static bool doveconf_get(const char *doveconf, const char *filter,
 			 const char *name, char *value, size_t size)
 {
+	char out[8192];
 	int fds[2];
 	size_t len = 0;
 	ssize_t n;
@@ -88,24 +127,15 @@ static bool doveconf_get(const char *doveconf, const char *filter,
 		_exit(127);
 	}
 	close(fds[1]);
-	while (len + 1 < size &&
-	       (n = read(fds[0], value + len, size - 1 - len)) > 0)
+	while ((n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
 		len += (size_t)n;
-	value[len] = '\0';
+	out[len] = '\0';
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		;
-	value[strcspn(value, "\n")] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return false;
-	size_t nlen = strlen(name);
-	if (strncmp(value, name, nlen) != 0 ||
-	    strncmp(value + nlen, " =", 2) != 0)
-		return false;
-	const char *v = value + nlen + 2;
-	v += strspn(v, " ");
-	memmove(value, v, strlen(v) + 1);
-	return true;
+	return doveconf_parse(out, name,
+			      WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      value, size);
 }
 
 /* word in a list separated by spaces or commas */

@@ -12,6 +12,7 @@ grp=$(id -gn)
 cat >"$T/doveconf" <<EOS
 #!/bin/sh
 [ "\$1" = -f ] && shift 2
+echo "doveconf: Warning: a warning first" >&2
 case \$1 in
 mail_plugins) echo "mail_plugins = \$(cat "$T/plugins")" ;;
 mail_access_groups) echo "mail_access_groups = \$(cat "$T/groups")" ;;
