@@ -67,32 +67,62 @@ static void copy_cut(char *dst, size_t size, const char *src)
 	dst[len] = '\0';
 }
 
-/* The "NAME = VALUE" line of doveconf's output (stdout and stderr, as
-   warnings may come first) into value; false when doveconf fails or has
-   no such line (its first line of output in value then). */
+/* A boollist as 2.4 prints it: "NAME {", "  key = yes" lines, "}";
+   the keys set to yes into value, separated by spaces. */
+static void boollist_keys(const char *block, char *value, size_t size)
+{
+	size_t len = 0;
+
+	value[0] = '\0';
+	for (const char *line = block; *line != '\0';) {
+		size_t n = strcspn(line, "\n");
+		const char *key = line + strspn(line, " ");
+		size_t klen = strcspn(key, " =\n");
+		if (*key == '}')
+			break;
+		if (n > 6 && strncmp(line + n - 6, " = yes", 6) == 0 &&
+		    len + klen + 2 < size) {
+			if (len > 0)
+				value[len++] = ' ';
+			memcpy(value + len, key, klen);
+			len += klen;
+			value[len] = '\0';
+		}
+		line += n + (line[n] == '\n');
+	}
+}
+
+/* The "NAME = VALUE" line (2.3, 2.4 strings) or "NAME {" block (2.4
+   boollists) of doveconf's output, stdout and stderr as warnings may come
+   first, into value; false when doveconf fails or prints no such line
+   (its first line of output in value then). */
 static bool doveconf_parse(char *out, const char *name, bool exited_ok,
 			   char *value, size_t size)
 {
 	size_t nlen = strlen(name);
-	const char *first = out;
 
-	for (char *line = out; exited_ok && *line != '\0';) {
-		char *end = line + strcspn(line, "\n");
-		bool last = *end == '\0';
-		*end = '\0';
-		if (strncmp(line, name, nlen) == 0 &&
-		    strncmp(line + nlen, " =", 2) == 0) {
-			const char *v = line + nlen + 2;
-			copy_cut(value, size, v + strspn(v, " "));
-			return true;
+	for (const char *line = out; exited_ok && *line != '\0';) {
+		size_t n = strcspn(line, "\n");
+		if (n > nlen && strncmp(line, name, nlen) == 0) {
+			const char *v = line + nlen;
+			if (strncmp(v, " = ", 3) == 0 ||
+			    strncmp(v, " =\n", 3) == 0 ||
+			    strcmp(v, " =") == 0) {
+				v += 2;
+				v += strspn(v, " ");
+				copy_cut(value, size, v);
+				value[strcspn(value, "\n")] = '\0';
+				return true;
+			}
+			if (strncmp(v, " {\n", 3) == 0) {
+				boollist_keys(v + 3, value, size);
+				return true;
+			}
 		}
-		if (last)
-			break;
-		*end = '\n';
-		line = end + 1;
+		line += n + (line[n] == '\n');
 	}
-	out[strcspn(out, "\n")] = '\0';
-	copy_cut(value, size, first);
+	copy_cut(value, size, out);
+	value[strcspn(value, "\n")] = '\0';
 	return false;
 }
 

@@ -50,6 +50,27 @@ tap $? "plugin loaded: ok"
 echo "$out" | grep -q "^ok: the mail processes have group $grp"
 tap $? "group in mail_access_groups: ok"
 
+# Dovecot 2.4 prints boollists as blocks
+cat >"$T/doveconf" <<EOS
+#!/bin/sh
+[ "\$1" = -f ] && shift 2
+case \$1 in
+mail_plugins) printf 'mail_plugins {\n  sieve = yes\n  shoper = yes\n}\n' ;;
+mail_access_groups) printf 'mail_access_groups {\n  mail = yes\n  $grp = yes\n}\n' ;;
+mail_gid) echo "mail_gid = " ;;
+esac
+EOS
+out=$("$SYNC_BIN" -c "$CONF" check 2>&1)
+echo "$out" | grep '^ok: Dovecot\|^ok: the mail' | sed 's/^/# /'
+echo "$out" | grep -q '^ok: Dovecot loads the plugin at LMTP delivery (mail_plugins = sieve shoper)'
+tap $? "2.4 boollist mail_plugins: plugin loaded, ok"
+echo "$out" | grep -q "^ok: the mail processes have group $grp"
+tap $? "2.4 boollist mail_access_groups: ok"
+sed -i "s/  $grp = yes/  $grp = no/" "$T/doveconf"
+out=$("$SYNC_BIN" -c "$CONF" check 2>&1)
+echo "$out" | grep -q "^problem: the mail processes are not in group $grp"
+tap $? "2.4 boollist with the group = no: problem"
+
 # a private configuration without SHOPER_DOVECONF: the system's Dovecot
 # is not asked
 unset SHOPER_DOVECONF
