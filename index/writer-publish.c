@@ -368,3 +368,31 @@ out:
 	shoper_buf_free(&c.val);
 	return ret;
 }
+
+/* personal data: only the mail processes' group may read it */
+#define SHOPER_INDEX_FILE_MODE 0640
+
+static int fill_index(void *w, int fd, const char *tmp,
+		      struct shoper_error *err)
+{
+	return shoper_index_writer_write_fd(w, fd, tmp, err);
+}
+
+int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
+				struct shoper_error *err)
+{
+	if (w->failed[0] != '\0') {
+		shoper_error_set(err,
+				 "%s: not replaced: adding orders failed (%s)",
+				 path, w->failed);
+		return -1;
+	}
+	/* the duplicate-order table is not needed for writing: free its
+	   memory for the peak (a later add rebuilds it) */
+	free(w->oslots);
+	w->oslots = NULL;
+	w->n_oslots = 0;
+	return shoper_file_replace(path, SHOPER_INDEX_FILE_MODE,
+				   SHOPER_FILE_GROUP_OF_DIR, fill_index, w,
+				   err);
+}

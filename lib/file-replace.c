@@ -5,7 +5,7 @@
    shoper_file_clean_tmp removes). The one writer of the index, the status
    list, the queue's requests and the generated filters. */
 #define _GNU_SOURCE /* mkostemp */
-#include "writer-private.h"
+#include "shoper-lib.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SHOPER_INDEX_FILE_MODE 0640
 #define TMP_INFIX ".tmp."
 
 /* The mode whatever the umask, and the group of the directory (as a
@@ -231,30 +230,4 @@ int shoper_file_clean_tmp(const char *dir, const char *base,
 	}
 	closedir(d);
 	return removed;
-}
-
-static int fill_index(void *w, int fd, const char *tmp,
-		      struct shoper_error *err)
-{
-	return shoper_index_writer_write_fd(w, fd, tmp, err);
-}
-
-int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
-				struct shoper_error *err)
-{
-	if (w->failed[0] != '\0') {
-		shoper_error_set(err,
-				 "%s: not replaced: adding orders failed (%s)",
-				 path, w->failed);
-		return -1;
-	}
-	/* the duplicate-order table is not needed for writing: free its
-	   memory for the peak (a later add rebuilds it) */
-	free(w->oslots);
-	w->oslots = NULL;
-	w->n_oslots = 0;
-	/* personal data: only the mail processes' group may read it */
-	return shoper_file_replace(path, SHOPER_INDEX_FILE_MODE,
-				   SHOPER_FILE_GROUP_OF_DIR, fill_index, w,
-				   err);
 }

@@ -34,7 +34,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "shoper-index.h" /* struct shoper_error */
+#include "shoper-lib.h" /* struct shoper_error */
 
 #define SHOPER_QUEUE_FORMAT "shoper-queue 1"
 #define SHOPER_STATUS_LIST_FORMAT "shoper-statuses 1"

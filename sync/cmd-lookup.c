@@ -41,23 +41,23 @@ static void field(const char *label, const struct shoper_str *s)
 	if (s->len == 0)
 		return;
 	printf("  %-9s ", label);
-	cmd_print_clean(stdout, s->ptr, s->len);
+	shoper_print_clean(stdout, s->ptr, s->len);
 	putchar('\n');
 }
 
 static void order_text(const struct shoper_order *o)
 {
-	cmd_print_clean(stdout, o->shop.ptr, o->shop.len);
+	shoper_print_clean(stdout, o->shop.ptr, o->shop.len);
 	putchar(':');
-	cmd_print_clean(stdout, o->order_id.ptr, o->order_id.len);
+	shoper_print_clean(stdout, o->order_id.ptr, o->order_id.len);
 	printf("  ");
-	cmd_print_clean(stdout, o->date.ptr, o->date.len);
+	shoper_print_clean(stdout, o->date.ptr, o->date.len);
 	printf("  ");
-	cmd_print_clean(stdout, o->status_name.ptr, o->status_name.len);
+	shoper_print_clean(stdout, o->status_name.ptr, o->status_name.len);
 	printf(" (%s)  ", shoper_status_type_name(o->status_type));
-	cmd_print_clean(stdout, o->total.ptr, o->total.len);
+	shoper_print_clean(stdout, o->total.ptr, o->total.len);
 	putchar(' ');
-	cmd_print_clean(stdout, o->currency.ptr, o->currency.len);
+	shoper_print_clean(stdout, o->currency.ptr, o->currency.len);
 	printf("  %s\n", o->paid ? "paid" : "not paid");
 	field("customer", &o->customer);
 	field("email", &o->email);

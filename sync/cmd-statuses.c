@@ -37,7 +37,7 @@ static void print_status(void *_ctx, const struct sync_status_row *r)
 	}
 	printf("%-12s %5lld  %-13s %-8s ", ctx->shop, r->status_id, type,
 	       r->active ? "active" : "inactive");
-	cmd_print_clean(stdout, r->name ?: "", strlen(r->name ?: ""));
+	shoper_print_clean(stdout, r->name ?: "", strlen(r->name ?: ""));
 	putchar('\n');
 }
 

@@ -14,11 +14,3 @@ struct shoper_sync_config *cmd_load_config(const char *path)
 	}
 	return cfg;
 }
-
-void cmd_print_clean(FILE *f, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
-	}
-}

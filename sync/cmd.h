@@ -26,8 +26,6 @@ struct cmd_ctx {
 
 /* Load and check the configuration; prints every problem to stderr. */
 struct shoper_sync_config *cmd_load_config(const char *path);
-/* Replace bytes that could move a terminal's cursor (hostile shop data). */
-void cmd_print_clean(FILE *f, const char *s, size_t len);
 
 int cmd_sync(struct cmd_ctx *ctx);
 int cmd_daemon(struct cmd_ctx *ctx);

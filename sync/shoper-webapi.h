@@ -12,7 +12,7 @@
 #include <time.h>
 #include <json-c/json.h>
 
-#include "shoper-index.h" /* struct shoper_error */
+#include "shoper-lib.h" /* struct shoper_error */
 
 struct shoper_webapi_settings {
 	const char *shop_name; /* for messages only */

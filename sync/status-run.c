@@ -207,16 +207,16 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 	   checks that refuse control characters and unknown shops) */
 	const char *user = req->user[0] != '\0' ? req->user : "-";
 	printf("status change: user=");
-	cmd_print_clean(stdout, user, strlen(user));
+	shoper_print_clean(stdout, user, strlen(user));
 	printf(" shop=");
-	cmd_print_clean(stdout, req->shop, strlen(req->shop));
+	shoper_print_clean(stdout, req->shop, strlen(req->shop));
 	printf(" order=%s old=%s new=%s (", req->order_id, old, req->status_id);
 	const char *name = out->status_name[0] != '\0' ? out->status_name : "?";
-	cmd_print_clean(stdout, name, strlen(name));
+	shoper_print_clean(stdout, name, strlen(name));
 	printf(") result=%s%s", out->done ? "done" : "failed",
 	       out->done ? "" : ": ");
 	if (!out->done)
-		cmd_print_clean(stdout, out->reason, strlen(out->reason));
+		shoper_print_clean(stdout, out->reason, strlen(out->reason));
 	printf("\n");
 	fflush(stdout);
 	mark(cfg, req, out);
