@@ -1,5 +1,5 @@
 #!/bin/sh
-# The webapi client alone (sync/webapi-*.c through tests/tools/webapi-probe):
+# The webapi client alone (webapi/ through tests/tools/webapi-probe):
 # fetch every order of a shop with BENCH_WEBAPI_ORDERS (default 10,000)
 # orders, 50 a page, page 1 alone and the rest in bulks of 25, against the
 # test shop over TLS with bucket capacity 10 and 2 calls/s, a bulk costing
@@ -10,8 +10,8 @@
 set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 N=${BENCH_WEBAPI_ORDERS:-10000}
-PROBE="$TOP_BUILDDIR/sync/webapi-probe"
-make -s -C "$TOP_BUILDDIR/sync" webapi-probe >/dev/null || exit 1
+PROBE="$TOP_BUILDDIR/webapi/webapi-probe"
+make -s -C "$TOP_BUILDDIR/webapi" webapi-probe >/dev/null || exit 1
 . "$TOP_SRCDIR/tests/lib/shop.sh"
 T=$(mktemp -d /tmp/webapi-bench.XXXXXX)
 trap 'shop_stop; rm -rf "$T"' EXIT

@@ -1,4 +1,4 @@
-/* Logging in to the webapi and keeping the token. An admin token lives 30
+/* The credentials: the token and where it is kept, the password. An admin token lives 30
    days and there is no refresh call, so it is cached in token_file (0600,
    replaced atomically) and reused by later runs until less than a day is
    left or the shop refuses it. Password and token never reach a message. */
@@ -42,7 +42,7 @@ bool webapi_token_fresh(const struct webapi_token *tok, time_t now)
 	return now < tok->expires - margin && now >= tok->issued - 300;
 }
 
-static bool token_chars_ok(const char *s)
+bool webapi_token_chars_ok(const char *s)
 {
 	if (*s == '\0')
 		return false;
@@ -79,8 +79,8 @@ static void token_parse(char *buf, const char *url, const char *login,
 		else if (strcmp(line, "token") == 0)
 			token = eq;
 	}
-	if (!url_ok || !login_ok || token == NULL || !token_chars_ok(token) ||
-	    expires <= issued)
+	if (!url_ok || !login_ok || token == NULL ||
+	    !webapi_token_chars_ok(token) || expires <= issued)
 		return;
 	tok->token = strdup(token);
 	tok->issued = (time_t)issued;
@@ -222,98 +222,4 @@ char *webapi_basic_auth_header(const char *login, const char *password)
 	explicit_bzero(raw, n);
 	free(raw);
 	return out;
-}
-
-static bool login_answer_ok(json_object *json, void *ctx)
-{
-	(void)ctx;
-	return token_chars_ok(shoper_json_str(json, "access_token"));
-}
-
-/* The admin can fix these; say how. */
-static enum shoper_webapi_status login_refused(struct shoper_webapi *api,
-					       json_object *json, long code,
-					       struct shoper_error *err)
-{
-	const char *e = shoper_json_str(json, "error");
-	const char *shop = api->set.shop_name, *login = api->set.login;
-	char text[512];
-
-	shoper_webapi_error_text(json, text, sizeof(text));
-	if (strcmp(e, "auth_webapi_access_denied") == 0) {
-		shoper_error_set(err,
-				 "shop %s: admin '%s' may not use the webapi "
-				 "(%s); in the shop's admin panel give this "
-				 "account the 'WebAPI access' permission",
-				 shop, login, text);
-		return SHOPER_WEBAPI_ERR_PERMISSION;
-	}
-	if (strcmp(e, "auth_admin_access_denied") == 0) {
-		shoper_error_set(err,
-				 "shop %s: admin '%s' is disabled or has no "
-				 "admin access (%s); enable the account in the "
-				 "shop's admin panel",
-				 shop, login, text);
-		return SHOPER_WEBAPI_ERR_PERMISSION;
-	}
-	if (strcmp(e, "auth_ip_not_allowed") == 0) {
-		shoper_error_set(
-			err,
-			"shop %s: login '%s' is not allowed from this "
-			"server's IP address (%s); allow the IP in the "
-			"account's settings in the shop's admin panel",
-			shop, login, text);
-		return SHOPER_WEBAPI_ERR_AUTH;
-	}
-	if (code == 403) {
-		shoper_error_set(err, "shop %s: login '%s' refused (%s)", shop,
-				 login, text);
-		return SHOPER_WEBAPI_ERR_PERMISSION;
-	}
-	shoper_error_set(err,
-			 "shop %s: login '%s' refused (HTTP %ld, %s); check "
-			 "the login and the password in password_file",
-			 shop, login, code, text);
-	return SHOPER_WEBAPI_ERR_AUTH;
-}
-
-enum shoper_webapi_status webapi_login(struct shoper_webapi *api,
-				       struct shoper_error *err)
-{
-	struct webapi_request req = {
-		.method = "POST",
-		.path = "auth",
-		.login = true,
-		.validate = login_answer_ok,
-	};
-	enum shoper_webapi_status st;
-	json_object *json = NULL;
-	int64_t expires_in;
-	long code = 0;
-
-	webapi_token_clear(&api->token);
-	st = webapi_request_run(api, &req, &json, &code, err);
-	if (st == SHOPER_WEBAPI_ERR_HTTP && (code == 401 || code == 403))
-		st = login_refused(api, json, code, err);
-	if (st != SHOPER_WEBAPI_OK) {
-		json_object_put(json);
-		return st;
-	}
-	/* expires_in may come as a number or a string; assume an hour when
-	   the shop does not say */
-	if (!shoper_json_int64(json, "expires_in", &expires_in) ||
-	    expires_in <= 0)
-		expires_in = 3600;
-	api->token.token = strdup(shoper_json_str(json, "access_token"));
-	api->token.issued = time(NULL);
-	api->token.expires = api->token.issued + (time_t)expires_in;
-	json_object_put(json);
-	if (api->token.token == NULL) {
-		shoper_error_set(err, "out of memory");
-		return SHOPER_WEBAPI_ERR_CONFIG;
-	}
-	if (webapi_token_save(api->set.token_file, api->set.base_url,
-			      api->set.login, &api->token, err) < 0)
-		return SHOPER_WEBAPI_ERR_CONFIG;
-	return SHOPER_WEBAPI_OK;
 }

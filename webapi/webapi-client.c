@@ -1,6 +1,5 @@
-/* One shop's webapi client: URL building, the request loop that waits for
-   the bucket and retries (429, 5xx, timeouts, garbled answers), and the
-   401 -> log in again once rule. */
+/* One shop's webapi client: URL building and the request loop that waits
+   for the bucket and retries (429, 5xx, timeouts, garbled answers). */
 
 #define _GNU_SOURCE /* asprintf */
 #include <ctype.h>
@@ -425,81 +424,4 @@ enum shoper_webapi_status webapi_request_run(struct shoper_webapi *api,
 	st = run_loop(api, req, url, json_r, http_code_r, err);
 	free(url);
 	return st;
-}
-
-static enum shoper_webapi_status refused(struct shoper_webapi *api,
-					 const struct webapi_request *req,
-					 long code, json_object *json,
-					 struct shoper_error *err)
-{
-	char text[400];
-
-	shoper_webapi_error_text(json, text, sizeof(text));
-	if (code == 401) {
-		shoper_error_set(err,
-				 "shop %s: %s %s: the shop refused a fresh "
-				 "token (%s)",
-				 api->set.shop_name, req->method, req->path,
-				 text);
-		return SHOPER_WEBAPI_ERR_AUTH;
-	}
-	shoper_error_set(err,
-			 "shop %s: %s %s: permission denied (%s); give the "
-			 "account access to this area in the shop's admin "
-			 "panel",
-			 api->set.shop_name, req->method, req->path, text);
-	return SHOPER_WEBAPI_ERR_PERMISSION;
-}
-
-enum shoper_webapi_status webapi_call_validated(
-	struct shoper_webapi *api, const struct webapi_request *req,
-	json_object **json_r, long *http_code_r, struct shoper_error *err)
-{
-	enum shoper_webapi_status st;
-	bool logged_in = false;
-
-	for (;;) {
-		if (!webapi_token_fresh(&api->token, time(NULL))) {
-			st = webapi_login(api, err);
-			if (st != SHOPER_WEBAPI_OK)
-				return st;
-			logged_in = true;
-		}
-		st = webapi_request_run(api, req, json_r, http_code_r, err);
-		if (st != SHOPER_WEBAPI_ERR_HTTP ||
-		    (*http_code_r != 401 && *http_code_r != 403))
-			break;
-		if (*http_code_r == 401 && !logged_in) {
-			/* expired or revoked: log in again, once */
-			json_object_put(*json_r);
-			*json_r = NULL;
-			webapi_token_clear(&api->token);
-			continue;
-		}
-		st = refused(api, req, *http_code_r, *json_r, err);
-		break;
-	}
-	if (st != SHOPER_WEBAPI_OK) {
-		json_object_put(*json_r);
-		*json_r = NULL;
-	}
-	return st;
-}
-
-enum shoper_webapi_status shoper_webapi_call(
-	struct shoper_webapi *api, const char *method, const char *path,
-	const char *query, const char *body, json_object **json_r,
-	long *http_code_r, struct shoper_error *err)
-{
-	struct webapi_request req = {
-		.method = method,
-		.path = path,
-		.query = query,
-		.body = body,
-	};
-	long code;
-
-	if (http_code_r == NULL)
-		http_code_r = &code;
-	return webapi_call_validated(api, &req, json_r, http_code_r, err);
 }

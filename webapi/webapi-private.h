@@ -159,8 +159,10 @@ int webapi_token_save(const char *path, const char *url, const char *login,
 char *webapi_basic_auth_header(const char *login, const char *password);
 /* Wipe and free a string holding a secret. */
 void webapi_secret_free(char **secret);
+/* A token as the shop may send one: printable ASCII, no space. */
+bool webapi_token_chars_ok(const char *s);
 
-/* ---- webapi-client.c (used by auth and bulk) ---- */
+/* ---- webapi-client.c (the request loop, used by the session) ---- */
 
 struct shoper_webapi {
 	struct shoper_webapi_settings set; /* strings owned */
@@ -174,11 +176,6 @@ struct shoper_webapi {
 	bool bulk_cost_each; /* the shop charges a bulk per sub-request */
 	char *url_prefix; /* base_url + "/webapi/rest/" */
 };
-
-/* Log in (POST auth with HTTP Basic), keep the token in memory and in
-   token_file. */
-enum shoper_webapi_status webapi_login(struct shoper_webapi *api,
-				       struct shoper_error *err);
 
 typedef bool webapi_validate_fn(json_object *json, void *ctx);
 
@@ -197,6 +194,12 @@ enum shoper_webapi_status webapi_request_run(struct shoper_webapi *api,
 					     json_object **json_r,
 					     long *http_code_r,
 					     struct shoper_error *err);
+/* ---- webapi-session.c (used by bulk) ---- */
+
+/* Log in (POST auth with HTTP Basic), keep the token in memory and in
+   token_file. */
+enum shoper_webapi_status webapi_login(struct shoper_webapi *api,
+				       struct shoper_error *err);
 /* shoper_webapi_call with a shape check of the 2xx body. */
 enum shoper_webapi_status webapi_call_validated(
 	struct shoper_webapi *api, const struct webapi_request *req,

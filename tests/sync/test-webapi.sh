@@ -7,7 +7,7 @@
 set -u
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${TOP_BUILDDIR:=$(pwd)}"
-PROBE="$TOP_BUILDDIR/sync/webapi-probe"
+PROBE="$TOP_BUILDDIR/webapi/webapi-probe"
 SHOPCTL="$TOP_SRCDIR/tests/shop/shopctl.py"
 n=0
 failed=0
