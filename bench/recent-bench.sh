@@ -11,8 +11,8 @@ set -u
 PER_DAY=${BENCH_RECENT_PER_DAY:-1000}
 DAYS=14
 N=$((PER_DAY * 182)) # the test shop spreads orders over 182 days
-BIN="$TOP_BUILDDIR/sync/shoper-sync"
-make -s -C "$TOP_BUILDDIR/sync" shoper-sync >/dev/null || exit 1
+BIN="$TOP_BUILDDIR/cli/shoper-sync"
+make -s -C "$TOP_BUILDDIR/cli" shoper-sync >/dev/null || exit 1
 . "$TOP_SRCDIR/tests/lib/shop.sh"
 T=$(mktemp -d /tmp/recent-bench.XXXXXX)
 chmod 700 "$T"

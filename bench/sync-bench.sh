@@ -12,8 +12,8 @@ set -u
 N=${BENCH_SYNC_ORDERS:-100000}
 CAP=10
 RATE=2
-BIN="$TOP_BUILDDIR/sync/shoper-sync"
-make -s -C "$TOP_BUILDDIR/sync" shoper-sync >/dev/null || exit 1
+BIN="$TOP_BUILDDIR/cli/shoper-sync"
+make -s -C "$TOP_BUILDDIR/cli" shoper-sync >/dev/null || exit 1
 . "$TOP_SRCDIR/tests/lib/shop.sh"
 T=$(mktemp -d /tmp/sync-bench.XXXXXX)
 chmod 700 "$T"

@@ -18,7 +18,7 @@ else
 fi
 PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH
 export TOP_SRCDIR TOP_BUILDDIR PATH
-SYNC=$TOP_BUILDDIR/sync/shoper-sync
+SYNC=$TOP_BUILDDIR/cli/shoper-sync
 . tests/lib/shop.sh
 DC_REQUIRE_EXTRA=$SYNC	# the demo's index comes from shoper-sync
 . tests/lib/dovecot.sh

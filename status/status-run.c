@@ -1,6 +1,5 @@
 /* Carrying out queued status changes. */
 #include "status-run.h"
-#include "cmd.h"
 #include "status-check.h"
 #include "status-doveadm.h"
 #include "engine.h"

@@ -9,7 +9,7 @@
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
-FL_SYNC="$TOP_BUILDDIR/sync/shoper-sync"
+FL_SYNC="$TOP_BUILDDIR/cli/shoper-sync"
 FL_PY="python3 $TOP_SRCDIR/tests/filters/filters_imap.py"
 
 fl_cleanup() {

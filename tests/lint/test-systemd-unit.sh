@@ -20,7 +20,7 @@ fi
 T=$(mktemp -d /tmp/shoper-unit.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 # the unit as installed, with the binary of this build
-sed -e "s|^ExecStart=/usr/sbin/shoper-sync|ExecStart=$TOP_BUILDDIR/sync/shoper-sync|" \
+sed -e "s|^ExecStart=/usr/sbin/shoper-sync|ExecStart=$TOP_BUILDDIR/cli/shoper-sync|" \
 	-e '/^Documentation=/d' "$unit" >"$T/shoper-sync.service"
 systemd-analyze verify "$T/shoper-sync.service" >"$T/out" 2>&1
 check "systemd-analyze verify: no complaint about the unit" \

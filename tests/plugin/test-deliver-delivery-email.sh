@@ -9,7 +9,7 @@
 set -u
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
-SYNC="$TOP_BUILDDIR/sync/shoper-sync"
+SYNC="$TOP_BUILDDIR/cli/shoper-sync"
 [ -x "$SYNC" ] || {
 	echo "1..0 # SKIP shoper-sync not built"
 	exit 0

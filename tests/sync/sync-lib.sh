@@ -10,7 +10,7 @@ set -u
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${TOP_BUILDDIR:=$(pwd)}"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
-SYNC_BIN="$TOP_BUILDDIR/sync/shoper-sync"
+SYNC_BIN="$TOP_BUILDDIR/cli/shoper-sync"
 TAP_N=0
 TAP_FAILED=0
 

@@ -5,7 +5,7 @@
 # Control: the same kill of another program in the same place does dump,
 # so the check means something (else it is skipped).
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
-SYNC=$TOP_BUILDDIR/sync/shoper-sync
+SYNC=$TOP_BUILDDIR/cli/shoper-sync
 n=0
 check() {	# WHAT COMMAND...
 	what=$1
