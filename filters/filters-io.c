@@ -1,4 +1,4 @@
-/* filters: atomic writes, sievec, and the update run after a sync. */
+/* filters: sievec, and the update run after a sync. */
 #include "filters.h"
 #include "publish.h"
 
@@ -13,41 +13,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* 1: path holds exactly data; 0: it differs or is missing. */
-static int same_content(const char *path, const char *data, size_t len)
-{
-	struct stat stb;
-	char buf[8192];
-	size_t off = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &stb) < 0 || (size_t)stb.st_size != len) {
-		close(fd);
-		return 0;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (off + n > len || memcmp(buf, data + off, n) != 0)
-			break;
-		off += n;
-	}
-	close(fd);
-	return n == 0 && off == len;
-}
-
-int filters_write_file(const char *path, const char *data, size_t len,
-		       struct shoper_error *err)
-{
-	if (same_content(path, data, len))
-		return 0;
-	/* status names are not personal data: readable by the mail uids */
-	if (shoper_file_replace_data(path, data, len, 0644, 0, err) < 0)
-		return -1;
-	return 1;
-}
 
 const char *filters_sievec(void)
 {

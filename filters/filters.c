@@ -1,10 +1,14 @@
-/* filters: status list from the state, keywords, atomic writes, sievec. */
+/* filters: status list from the state, keywords, and writing a file only
+   when its text differs. */
 #include "filters.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define FILTER_NAME_MAX_CHARS 120 /* the plugin's cap of the header */
 #define FILTER_SLUG_MAX 32
@@ -285,4 +289,39 @@ void filter_set_free(struct filter_set *set)
 	}
 	free(set->st);
 	memset(set, 0, sizeof(*set));
+}
+
+/* 1: path holds exactly data; 0: it differs or is missing. */
+static int same_content(const char *path, const char *data, size_t len)
+{
+	struct stat stb;
+	char buf[8192];
+	size_t off = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &stb) < 0 || (size_t)stb.st_size != len) {
+		close(fd);
+		return 0;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (off + n > len || memcmp(buf, data + off, n) != 0)
+			break;
+		off += n;
+	}
+	close(fd);
+	return n == 0 && off == len;
+}
+
+int filters_write_file(const char *path, const char *data, size_t len,
+		       struct shoper_error *err)
+{
+	if (same_content(path, data, len))
+		return 0;
+	/* status names are not personal data: readable by the mail uids */
+	if (shoper_file_replace_data(path, data, len, 0644, 0, err) < 0)
+		return -1;
+	return 1;
 }
