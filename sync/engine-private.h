@@ -1,8 +1,9 @@
 #ifndef SHOPER_SYNC_ENGINE_PRIVATE_H
 #define SHOPER_SYNC_ENGINE_PRIVATE_H
 
-/* Shared by engine.c (what a sync does) and engine-bulk.c (how lists are
-   read through bulk calls). */
+/* Shared by engine.c (what a sync does), engine-bulk.c (how lists are
+   read through bulk calls), engine-stream.c (the lists) and engine-live.c
+   (what a live shop refuses). */
 
 #include "engine.h"
 #include "order-parse.h"
@@ -93,19 +94,24 @@ struct engine {
 	char refused_text[D_COUNT][160];
 	bool status_fallback; /* no status_date filter: SK_RECENT instead */
 	bool parcels_unfiltered; /* no order_id filter on parcels */
+	/* One list item of stream s: what it means is engine.c's, the bulk
+	   reader (engine-bulk.c) hands each item over through this. */
+	int (*handle_item)(struct engine *e, struct stream *s,
+			   json_object *item);
 };
 
+/* engine-stream.c */
 struct stream *engine_add_stream(struct engine *e, enum stream_kind kind,
 				 long long cursor, json_object *filters);
 /* {"field": {op: value}} merged into obj (created when NULL). */
 json_object *engine_filter_add(json_object *obj, const char *field,
 			       const char *op, json_object *value);
-/* Bulk calls until every active stream is done; 0 or -1 (res->error). */
-int engine_run_streams(struct engine *e);
 void engine_free_streams(struct engine *e);
+
+/* engine-bulk.c: bulk calls until every active stream is done; 0 or -1
+   (res->error). */
+int engine_run_streams(struct engine *e);
 void engine_activate_parcels(struct engine *e);
-/* One list item of stream s (in engine.c). */
-int engine_handle_item(struct engine *e, struct stream *s, json_object *item);
 
 /* engine-live.c: a stream the shop refused with code (400/403/404):
    degraded or taken another way (0), or the sync cannot go on (-1, with
