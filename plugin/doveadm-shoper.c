@@ -18,11 +18,6 @@ const char *doveadm_shoper_plugin_version = DOVECOT_ABI_VERSION;
 void doveadm_shoper_plugin_init(struct module *module);
 void doveadm_shoper_plugin_deinit(void);
 
-struct shoper_lookup_cmd_context {
-	struct doveadm_mail_cmd_context ctx;
-	const char *email;
-};
-
 static int shoper_lookup_print(struct doveadm_mail_cmd_context *_ctx,
 			       struct shoper_settings *set, const char *email)
 {
@@ -92,19 +87,6 @@ static int cmd_shoper_lookup_run(struct doveadm_mail_cmd_context *_ctx,
 	}
 	T_END;
 	return ret;
-}
-
-void shoper_lookup_init_email(struct doveadm_mail_cmd_context *_ctx,
-			      const char *email)
-{
-	struct shoper_lookup_cmd_context *ctx =
-		container_of(_ctx, struct shoper_lookup_cmd_context, ctx);
-
-	if (email == NULL)
-		doveadm_mail_help_name("shoper lookup");
-	ctx->email = p_strdup(_ctx->pool, email);
-	doveadm_print_header("headers", "headers",
-			     DOVEADM_PRINT_HEADER_FLAG_HIDE_TITLE);
 }
 
 static struct doveadm_mail_cmd_context *cmd_shoper_lookup_alloc(void)
