@@ -114,3 +114,49 @@ int shoper_cdb_find(const struct shoper_cdb *db, const void *key,
 	}
 	return 0;
 }
+
+/* An order-key value: the order inline, or a pointer to an e-mail record
+   (its file position) and the order's index in it. */
+int shoper_order_value_decode(const struct shoper_cdb *db,
+			      struct shoper_index_meta *meta,
+			      const struct shoper_str *val,
+			      struct shoper_order *o, struct shoper_error *err)
+{
+	struct shoper_cursor c = {(const unsigned char *)val->ptr,
+				  (const unsigned char *)val->ptr + val->len};
+	struct shoper_cursor rc;
+	struct shoper_str k, v;
+	uint64_t pos, idx, n, i;
+	unsigned char kind;
+	int64_t url_base = -1;
+
+	if (shoper_cursor_byte(&c, &kind) < 0)
+		goto corrupt;
+	if (kind == SHOPER_OK_INLINE) {
+		if (shoper_order_decode(meta, &c, NULL, o, &url_base, NULL,
+					err) < 0)
+			return -1;
+		if (c.p != c.end)
+			goto corrupt;
+	} else if (kind == SHOPER_OK_POINTER) {
+		if (shoper_cursor_varint(&c, &pos) < 0 ||
+		    shoper_cursor_varint(&c, &idx) < 0 || c.p != c.end ||
+		    shoper_cdb_record_at(db, pos, &k, &v, NULL, err) < 0)
+			goto corrupt;
+		rc.p = (const unsigned char *)v.ptr;
+		rc.end = rc.p + v.len;
+		if (shoper_cursor_varint(&rc, &n) < 0 || idx >= n)
+			goto corrupt;
+		for (i = 0; i <= idx; i++) {
+			if (shoper_order_decode(meta, &rc, &k, o, &url_base,
+						NULL, err) < 0)
+				return -1;
+		}
+	} else {
+		goto corrupt;
+	}
+	return shoper_order_expand_urls(meta, o, &url_base, 1, err);
+corrupt:
+	shoper_error_set(err, "corrupt order key record");
+	return -1;
+}

@@ -6,6 +6,7 @@
 #include "shoper-index.h"
 
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #define SHOPER_INDEX_MAGIC "SHOPIDX"
 #define SHOPER_INDEX_MAGIC_LEN 7
@@ -31,6 +32,13 @@
 /* Order-key value kinds. */
 #define SHOPER_OK_POINTER 1
 #define SHOPER_OK_INLINE 2
+/* in a delta only: the order is gone (no body) */
+#define SHOPER_OK_DELETED 3
+
+/* The delta next to an index: "<path>.delta" (doc/index-format.md §9). */
+#define SHOPER_DELTA_SUFFIX ".delta"
+/* A delta larger than this is not read (a publisher folds long before). */
+#define SHOPER_DELTA_MAX_SIZE (64u * 1024 * 1024)
 
 /* ---- growable byte buffer (writer side) ---- */
 struct shoper_buf {
@@ -65,6 +73,10 @@ struct shoper_meta_table {
 };
 struct shoper_index_meta {
 	uint64_t version, build_time, max_orders;
+	/* after the version's last table, both optional (0 = absent):
+	   this file's random identity, and in a delta the identity of the
+	   index it applies to */
+	uint64_t generation, delta_of;
 	struct shoper_meta_table shops, currencies, synced, url_bases;
 	unsigned int n_statuses;
 	struct shoper_meta_status *statuses;
@@ -118,5 +130,53 @@ int shoper_cdb_record_at(const struct shoper_cdb *db, uint64_t pos,
 			 struct shoper_str *key_r, struct shoper_str *val_r,
 			 uint64_t *next_r, struct shoper_error *err);
 uint32_t shoper_cdb_hash(const void *key, size_t len);
+/* An order-key value (§6: pointer or inline, not a deletion) in db
+   decoded, with its admin URL built. 0 or -1 corrupt. */
+int shoper_order_value_decode(const struct shoper_cdb *db,
+			      struct shoper_index_meta *meta,
+			      const struct shoper_str *val,
+			      struct shoper_order *o, struct shoper_error *err);
+/* Same device, inode, size and mtime: the file was not replaced. */
+bool shoper_same_file(const struct stat *a, const struct stat *b);
+
+/* ---- the delta as a reader holds it (delta-read.c) ---- */
+struct shoper_delta {
+	const unsigned char *map;
+	size_t size;
+	/* the file last looked at, used or refused: looked at again only
+	   once it (or the base) changes */
+	struct stat st;
+	bool have_st, active;
+	uint64_t base_gen; /* the base generation it was checked against */
+	struct shoper_cdb db;
+	struct shoper_index_meta *meta;
+	struct shoper_index_result *res; /* scratch of a merge */
+};
+/* For the delta writer: refreshes r, then the base's generation and
+   max_orders and the reader's delta. 0 or -1 with err. */
+struct shoper_index_reader;
+int shoper_index_reader_base(struct shoper_index_reader *r, uint64_t *gen_r,
+			     unsigned int *max_orders_r,
+			     struct shoper_delta **delta_r,
+			     struct shoper_error *err);
+/* Stats path and (re)maps the delta when it changed; a missing, corrupt
+   or foreign delta (another base_gen) is not used (active false). */
+void shoper_delta_refresh(struct shoper_delta *d, const char *path,
+			  uint64_t base_gen);
+void shoper_delta_unmap(struct shoper_delta *d);
+void shoper_delta_free(struct shoper_delta *d);
+/* The order key key[0..len) in the delta: 1 changed (*o filled),
+   2 deleted, 0 not in the delta, -1 corrupt. */
+int shoper_delta_find_order(struct shoper_delta *d, const char *key, size_t len,
+			    struct shoper_order *o, struct shoper_error *err);
+/* result: the base's orders under key (all shops, unlimited); replaces
+   those the delta changed or deleted, adds the delta's under key, and
+   applies the shop filter, the per-shop cap and max_orders. */
+int shoper_delta_merge_email(struct shoper_delta *d, unsigned int per_shop,
+			     const char *key, size_t key_len,
+			     const char *const *shops, unsigned int n_shops,
+			     unsigned int max_orders,
+			     struct shoper_index_result *result,
+			     struct shoper_error *err);
 
 #endif

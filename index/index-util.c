@@ -112,3 +112,11 @@ int shoper_cursor_byte(struct shoper_cursor *c, unsigned char *b_r)
 	*b_r = *c->p++;
 	return 0;
 }
+
+bool shoper_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}

@@ -24,6 +24,9 @@ struct shoper_index_reader {
 	struct shoper_index_meta *meta;
 	bool *shop_ok;
 	bool borrowed; /* map is the caller's buffer: no file, no munmap */
+	/* the incremental changes to the base (doc/index-format.md §9) */
+	char *delta_path;
+	struct shoper_delta delta;
 };
 
 struct shoper_index_reader *shoper_index_reader_new(const char *path)
@@ -33,10 +36,15 @@ struct shoper_index_reader *shoper_index_reader_new(const char *path)
 	if (r == NULL)
 		return NULL;
 	r->path = strdup(path);
-	if (r->path == NULL) {
+	r->delta_path = malloc(strlen(path) + sizeof(SHOPER_DELTA_SUFFIX));
+	if (r->path == NULL || r->delta_path == NULL) {
+		free(r->path);
+		free(r->delta_path);
 		free(r);
 		return NULL;
 	}
+	strcpy(r->delta_path, path);
+	strcat(r->delta_path, SHOPER_DELTA_SUFFIX);
 	return r;
 }
 
@@ -74,16 +82,10 @@ void shoper_index_reader_free(struct shoper_index_reader **_r)
 		return;
 	*_r = NULL;
 	reader_unmap(r);
+	shoper_delta_free(&r->delta);
 	free(r->path);
+	free(r->delta_path);
 	free(r);
-}
-
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 /* Parses the mapped bytes: cdb header, meta record. */
@@ -105,6 +107,10 @@ static int reader_load(struct shoper_index_reader *r, struct shoper_error *err)
 					  val.len, err);
 	if (r->meta == NULL)
 		return -1;
+	if (r->meta->delta_of != 0) {
+		shoper_error_set(err, "a delta, not an index");
+		return -1;
+	}
 	r->shop_ok = calloc(r->meta->shops.count + 1, sizeof(*r->shop_ok));
 	if (r->shop_ok == NULL) {
 		shoper_error_set(err, "out of memory");
@@ -194,16 +200,21 @@ int shoper_index_reader_refresh(struct shoper_index_reader *r,
 	if (stat(r->path, &st) < 0) {
 		shoper_error_set(err, "stat %s: %s", r->path, strerror(errno));
 		reader_unmap(r);
+		shoper_delta_unmap(&r->delta);
 		return -1;
 	}
-	if (r->map != NULL && same_file(&st, &r->st))
-		return 0;
-	reader_unmap(r);
-	if (reader_map(r, &err2) < 0) {
+	if (r->map == NULL || !shoper_same_file(&st, &r->st)) {
 		reader_unmap(r);
-		shoper_error_set(err, "%s: %s", r->path, err2.msg);
-		return -1;
+		if (reader_map(r, &err2) < 0) {
+			reader_unmap(r);
+			shoper_delta_unmap(&r->delta);
+			shoper_error_set(err, "%s: %s", r->path, err2.msg);
+			return -1;
+		}
 	}
+	/* the second stat of a check: a delta is used only over the base
+	   it names, whatever order the files were replaced in */
+	shoper_delta_refresh(&r->delta, r->delta_path, r->meta->generation);
 	return 0;
 }
 
@@ -236,6 +247,31 @@ static bool str_eq(const struct shoper_str *s, const char *p, size_t len)
 	return s->len == len && memcmp(s->ptr, p, len) == 0;
 }
 
+/* The base's record (val, NULL: none) with the delta over it. */
+static int lookup_email_delta(struct shoper_index_reader *r, const char *key,
+			      int key_len, const struct shoper_str *val,
+			      const char *const *shops, unsigned int n_shops,
+			      unsigned int max_orders,
+			      struct shoper_index_result *result,
+			      struct shoper_error *err)
+{
+	struct shoper_str k;
+
+	if (val != NULL) {
+		k.ptr = val->ptr - key_len;
+		k.len = key_len;
+		if (shoper_record_decode_filtered(
+			    r->meta, &k, (const unsigned char *)val->ptr,
+			    val->len, NULL, 0, result, err) < 0)
+			return -1;
+	}
+	if (shoper_delta_merge_email(&r->delta, r->meta->max_orders, key,
+				     key_len, shops, n_shops, max_orders,
+				     result, err) < 0)
+		return -1;
+	return result->count > 0 ? 1 : 0;
+}
+
 int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
 			      const char *const *shops, unsigned int n_shops,
 			      unsigned int max_orders,
@@ -255,8 +291,14 @@ int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
 	if (key_len < 0)
 		return 0;
 	ret = shoper_cdb_find(&r->db, key, key_len, &val, err);
-	if (ret <= 0)
-		return ret;
+	if (ret < 0)
+		return -1;
+	if (r->delta.active)
+		return lookup_email_delta(r, key, key_len,
+					  ret == 1 ? &val : NULL, shops,
+					  n_shops, max_orders, result, err);
+	if (ret == 0)
+		return 0;
 	if (shops != NULL) {
 		for (i = 0; i < r->meta->shops.count; i++) {
 			const struct shoper_str *s = &r->meta->shops.items[i];
@@ -279,51 +321,6 @@ int shoper_index_lookup_email(struct shoper_index_reader *r, const char *email,
 	return result->count > 0 ? 1 : 0;
 }
 
-/* An order-key value: the order inline, or a pointer to an e-mail record
-   (its file position) and the order's index in it. */
-static int decode_order_value(struct shoper_index_reader *r,
-			      const struct shoper_str *val,
-			      struct shoper_order *o, struct shoper_error *err)
-{
-	struct shoper_cursor c = {(const unsigned char *)val->ptr,
-				  (const unsigned char *)val->ptr + val->len};
-	struct shoper_cursor rc;
-	struct shoper_str k, v;
-	uint64_t pos, idx, n, i;
-	unsigned char kind;
-	int64_t url_base = -1;
-
-	if (shoper_cursor_byte(&c, &kind) < 0)
-		goto corrupt;
-	if (kind == SHOPER_OK_INLINE) {
-		if (shoper_order_decode(r->meta, &c, NULL, o, &url_base, NULL,
-					err) < 0)
-			return -1;
-		if (c.p != c.end)
-			goto corrupt;
-	} else if (kind == SHOPER_OK_POINTER) {
-		if (shoper_cursor_varint(&c, &pos) < 0 ||
-		    shoper_cursor_varint(&c, &idx) < 0 || c.p != c.end ||
-		    shoper_cdb_record_at(&r->db, pos, &k, &v, NULL, err) < 0)
-			goto corrupt;
-		rc.p = (const unsigned char *)v.ptr;
-		rc.end = rc.p + v.len;
-		if (shoper_cursor_varint(&rc, &n) < 0 || idx >= n)
-			goto corrupt;
-		for (i = 0; i <= idx; i++) {
-			if (shoper_order_decode(r->meta, &rc, &k, o, &url_base,
-						NULL, err) < 0)
-				return -1;
-		}
-	} else {
-		goto corrupt;
-	}
-	return shoper_order_expand_urls(r->meta, o, &url_base, 1, err);
-corrupt:
-	shoper_error_set(err, "corrupt order key record");
-	return -1;
-}
-
 int shoper_index_lookup_order(struct shoper_index_reader *r, const char *shop,
 			      const char *order_id,
 			      struct shoper_order *order_r,
@@ -343,11 +340,22 @@ int shoper_index_lookup_order(struct shoper_index_reader *r, const char *shop,
 	memcpy(key + 1, shop, shop_len);
 	key[shop_len + 1] = ':';
 	memcpy(key + shop_len + 2, order_id, id_len);
-	ret = shoper_cdb_find(&r->db, key, shop_len + id_len + 2, &val, err);
-	if (ret <= 0)
-		return ret;
-	if (decode_order_value(r, &val, order_r, err) < 0)
-		return -1;
+	/* the delta's answer, a deletion included, replaces the base's */
+	ret = shoper_delta_find_order(&r->delta, key, shop_len + id_len + 2,
+				      order_r, err);
+	if (ret == 2 || ret < 0) {
+		memset(order_r, 0, sizeof(*order_r));
+		return ret < 0 ? -1 : 0;
+	}
+	if (ret == 0) {
+		ret = shoper_cdb_find(&r->db, key, shop_len + id_len + 2, &val,
+				      err);
+		if (ret <= 0)
+			return ret;
+		if (shoper_order_value_decode(&r->db, r->meta, &val, order_r,
+					      err) < 0)
+			return -1;
+	}
 	/* a pointer that leads elsewhere is damage, not an answer */
 	if (!str_eq(&order_r->shop, shop, shop_len) ||
 	    !str_eq(&order_r->order_id, order_id, id_len)) {
@@ -377,7 +385,7 @@ static int verify_record(struct shoper_index_reader *r,
 		colon = memchr(k->ptr, ':', k->len);
 		if (colon == NULL)
 			goto bad_key;
-		if (decode_order_value(r, v, &o, err) < 0)
+		if (shoper_order_value_decode(&r->db, r->meta, v, &o, err) < 0)
 			return -1;
 		if (!str_eq(&o.shop, k->ptr + 1, colon - k->ptr - 1) ||
 		    !str_eq(&o.order_id, colon + 1,
@@ -421,4 +429,17 @@ int shoper_index_reader_verify(struct shoper_index_reader *r,
 	}
 	free(res);
 	return ret;
+}
+
+int shoper_index_reader_base(struct shoper_index_reader *r, uint64_t *gen_r,
+			     unsigned int *max_orders_r,
+			     struct shoper_delta **delta_r,
+			     struct shoper_error *err)
+{
+	if (shoper_index_reader_refresh(r, err) < 0)
+		return -1;
+	*gen_r = r->meta->generation;
+	*max_orders_r = r->meta->max_orders;
+	*delta_r = &r->delta;
+	return 0;
 }

@@ -113,6 +113,13 @@ struct shoper_index_meta *shoper_index_meta_parse(const unsigned char *data,
 		shoper_error_set(err, "corrupt meta record");
 		goto fail;
 	}
+	/* additions inside version 2 that older readers skip */
+	if (meta->version >= 2 && c.p < c.end &&
+	    (shoper_cursor_varint(&c, &meta->generation) < 0 ||
+	     (c.p < c.end && shoper_cursor_varint(&c, &meta->delta_of) < 0))) {
+		shoper_error_set(err, "corrupt meta record (generation)");
+		goto fail;
+	}
 	return meta;
 fail:
 	shoper_index_meta_free(&meta);

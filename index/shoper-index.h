@@ -109,6 +109,35 @@ int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 				struct shoper_error *err);
 void shoper_index_writer_free(struct shoper_index_writer **w);
 
+/* ---- incremental publish: the delta (doc/index-format.md §9) ---- */
+
+/* An order by its key: shop name and order id. */
+struct shoper_order_ref {
+	struct shoper_str shop, order_id;
+};
+struct shoper_index_delta_info {
+	unsigned int orders; /* changed orders the delta now holds */
+	unsigned int deleted; /* deletions it holds */
+};
+/* Publishes changed[0..n_changed) (each replaces the order of the same
+   key, under all its e-mail keys) and the deletion of deleted[] over the
+   index at path, as "<path>.delta": the current delta's content, these
+   changes over it, written atomically and bound to the index's
+   generation. An order both changed and deleted is deleted. info_r (may
+   be NULL) says how large the delta now is: the caller folds it (a full
+   publish, shoper_index_writer_publish, which also drops the delta)
+   when it grows. Returns 1 published; 0 not possible, do a full publish
+   (no readable index, one without a generation, or a delta file that is
+   there but not usable: its changes would be lost); -1 error (an order
+   the index cannot hold, out of memory, the delta not written). */
+int shoper_index_publish_changes(const char *path,
+				 const struct shoper_order *changed,
+				 unsigned int n_changed,
+				 const struct shoper_order_ref *deleted,
+				 unsigned int n_deleted,
+				 struct shoper_index_delta_info *info_r,
+				 struct shoper_error *err);
+
 /* ---- reader (used by the plugin and by shoper-sync lookup) ---- */
 
 struct shoper_index_reader;

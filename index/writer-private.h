@@ -58,6 +58,12 @@ struct shoper_index_writer {
 	struct shoper_intern shippings; /* (name, tracking URL template) */
 	/* an add failed for want of resources: orders are missing */
 	char failed[128];
+	/* written into the meta when generation != 0 (§9); a delta also
+	   names its base and carries deletions ("#shop:id" keys, the
+	   caller's memory) */
+	uint64_t generation, delta_of;
+	const struct shoper_str *deleted;
+	size_t n_deleted;
 };
 
 int shoper_intern(struct shoper_intern *t, const unsigned char *enc, size_t len,
@@ -67,6 +73,12 @@ const unsigned char *shoper_intern_get(const struct shoper_intern *t,
 				       uint32_t idx, size_t *len_r);
 uint64_t shoper_hash64(const void *p, size_t len);
 /* Writes the whole cdb into fd (empty, at offset 0); path is for errors. */
+/* Writes w as the delta (at path) over the base of generation base_gen. */
+int shoper_index_writer_publish_delta(struct shoper_index_writer *w,
+				      const char *path, uint64_t base_gen,
+				      struct shoper_error *err);
+/* A random generation, never 0. */
+uint64_t shoper_index_new_generation(void);
 int shoper_index_writer_write_fd(struct shoper_index_writer *w, int fd,
 				 const char *path, struct shoper_error *err);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -284,6 +285,19 @@ static int write_order_keys(struct publish_ctx *c)
 	return ret;
 }
 
+/* A delta's deletions: the order key, nothing but the kind. */
+static int write_deletions(struct publish_ctx *c)
+{
+	const unsigned char kind = SHOPER_OK_DELETED;
+
+	for (size_t i = 0; i < c->w->n_deleted; i++) {
+		if (add_record(c, c->w->deleted[i].ptr, c->w->deleted[i].len,
+			       &kind, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int put_table(struct shoper_buf *b, const struct shoper_intern *t)
 {
 	if (shoper_buf_varint(b, t->count) < 0)
@@ -305,7 +319,9 @@ static int write_meta(struct publish_ctx *c)
 	    put_table(b, &w->shops) < 0 || put_table(b, &w->statuses) < 0 ||
 	    put_table(b, &w->currencies) < 0 || put_table(b, &w->synced) < 0 ||
 	    put_table(b, &w->url_bases) < 0 ||
-	    put_table(b, &w->shippings) < 0) {
+	    put_table(b, &w->shippings) < 0 ||
+	    (w->generation != 0 && (shoper_buf_varint(b, w->generation) < 0 ||
+				    shoper_buf_varint(b, w->delta_of) < 0))) {
 		shoper_error_set(c->err, "out of memory");
 		return -1;
 	}
@@ -353,7 +369,7 @@ int shoper_index_writer_write_fd(struct shoper_index_writer *w, int fd,
 		goto out;
 	}
 	if (write_email_records(&c) < 0 || write_order_keys(&c) < 0 ||
-	    write_meta(&c) < 0) {
+	    write_deletions(&c) < 0 || write_meta(&c) < 0) {
 		/* frees tinycdb's tables; the file is thrown away anyway */
 		(void)cdb_make_finish(&c.cm);
 		goto out;
@@ -378,9 +394,23 @@ static int fill_index(void *w, int fd, const char *tmp,
 	return shoper_index_writer_write_fd(w, fd, tmp, err);
 }
 
+uint64_t shoper_index_new_generation(void)
+{
+	uint64_t g = 0;
+
+	/* only uniqueness matters: the clock mixed in if randomness fails */
+	if (getrandom(&g, sizeof(g), 0) != sizeof(g))
+		g ^= (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^
+		     (uint64_t)getpid();
+	return g == 0 ? 1 : g;
+}
+
 int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 				struct shoper_error *err)
 {
+	char *delta;
+	int ret;
+
 	if (w->failed[0] != '\0') {
 		shoper_error_set(err,
 				 "%s: not replaced: adding orders failed (%s)",
@@ -392,6 +422,32 @@ int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 	free(w->oslots);
 	w->oslots = NULL;
 	w->n_oslots = 0;
+	w->generation = shoper_index_new_generation();
+	w->delta_of = 0;
+	ret = shoper_file_replace(path, SHOPER_INDEX_FILE_MODE,
+				  SHOPER_FILE_GROUP_OF_DIR, fill_index, w, err);
+	/* the old delta names the old generation: no reader applies it to
+	   the new file, so removing it is only tidying (§9) */
+	if (ret == 0 &&
+	    asprintf(&delta, "%s%s", path, SHOPER_DELTA_SUFFIX) >= 0) {
+		(void)unlink(delta);
+		free(delta);
+	}
+	return ret;
+}
+
+int shoper_index_writer_publish_delta(struct shoper_index_writer *w,
+				      const char *path, uint64_t base_gen,
+				      struct shoper_error *err)
+{
+	if (w->failed[0] != '\0') {
+		shoper_error_set(err,
+				 "%s: not replaced: adding orders failed (%s)",
+				 path, w->failed);
+		return -1;
+	}
+	w->generation = shoper_index_new_generation();
+	w->delta_of = base_gen;
 	return shoper_file_replace(path, SHOPER_INDEX_FILE_MODE,
 				   SHOPER_FILE_GROUP_OF_DIR, fill_index, w,
 				   err);
