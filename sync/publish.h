@@ -33,14 +33,21 @@ int sync_publish_counted(const struct shoper_sync_config *cfg,
 int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 		 long long *orders_r, struct shoper_error *err);
 
+/* An incremental publish whose delta would hold more changed or deleted
+   orders than this folds them into a full publish instead. */
+#define SYNC_DELTA_FOLD 1000
+
 /* Publishes the current state of a few orders of one shop (a webhook's
    trigger) without rebuilding the index: each listed order that the state
    holds and the shop's window includes replaces the index's record; one
    the state no longer holds (or the window left) is deleted. The caller
    holds the state lock and has written the orders into the state first.
-   When the index cannot take the change incrementally (no base yet, the
-   change set too large, a fold due) this falls back to a full publish,
-   so the result is always the same as sync_publish()'s.
+   The change goes into the index's delta (doc/index-format.md §9) in
+   milliseconds; when the index cannot take it so (no base yet, an
+   unusable delta, an order the index cannot hold) or the delta would
+   outgrow SYNC_DELTA_FOLD, this does a full publish (the fold), so what
+   readers see is always what sync_publish() would give. The list of
+   orders left out (`check`) is renewed by full publishes only.
    Returns 1 published, 0 nothing to publish (shop never backfilled),
    -1 error (the old index stays). */
 int sync_publish_orders(const struct shoper_sync_config *cfg,

@@ -6,22 +6,27 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char export_sql[] =
-	"SELECT o.order_id, o.date, o.status_id,"
-	" (SELECT name FROM status_names n WHERE n.shop=o.shop AND n.status_id=o.status_id"
-	"  ORDER BY n.lang=?3 DESC, n.lang='pl_PL' DESC, n.lang LIMIT 1),"
-	" coalesce((SELECT type FROM statuses s WHERE s.shop=o.shop AND s.status_id=o.status_id), 0),"
-	" o.total,"
-	" (SELECT name FROM currencies c WHERE c.shop=o.shop AND c.id=o.currency_id),"
-	" o.paid,"
-	" (SELECT group_concat(shipping_code, ', ') FROM (SELECT shipping_code FROM parcels p"
-	"  WHERE p.shop=o.shop AND p.order_id=o.order_id AND shipping_code != ''"
-	"  ORDER BY parcel_id)),"
-	" o.customer, o.email, o.synced, o.delivery_email,"
-	" (SELECT name FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id),"
+#define EXPORT_COLUMNS                                                                                 \
+	"SELECT o.order_id, o.date, o.status_id,"                                                      \
+	" (SELECT name FROM status_names n WHERE n.shop=o.shop AND n.status_id=o.status_id"            \
+	"  ORDER BY n.lang=?3 DESC, n.lang='pl_PL' DESC, n.lang LIMIT 1),"                             \
+	" coalesce((SELECT type FROM statuses s WHERE s.shop=o.shop AND s.status_id=o.status_id), 0)," \
+	" o.total,"                                                                                    \
+	" (SELECT name FROM currencies c WHERE c.shop=o.shop AND c.id=o.currency_id),"                 \
+	" o.paid,"                                                                                     \
+	" (SELECT group_concat(shipping_code, ', ') FROM (SELECT shipping_code FROM parcels p"         \
+	"  WHERE p.shop=o.shop AND p.order_id=o.order_id AND shipping_code != ''"                      \
+	"  ORDER BY parcel_id)),"                                                                      \
+	" o.customer, o.email, o.synced, o.delivery_email,"                                            \
+	" (SELECT name FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id),"                  \
 	" (SELECT url FROM shippings h WHERE h.shop=o.shop AND h.id=o.shipping_id)"
+static const char export_sql[] = EXPORT_COLUMNS
 	" FROM orders o WHERE o.shop=?1 AND (o.date >= ?2 OR o.date = '')"
 	" ORDER BY o.order_id";
+/* one order, by its key (an incremental publish) */
+static const char export_one_sql[] = EXPORT_COLUMNS
+	" FROM orders o WHERE o.shop=?1 AND (o.date >= ?2 OR o.date = '')"
+	" AND o.order_id=?4";
 
 static void col_str(sqlite3_stmt *s, int col, struct shoper_str *out)
 {
@@ -39,21 +44,18 @@ static void set_cstr(struct shoper_str *out, const char *s)
 	out->len = strlen(s);
 }
 
-int sync_state_export(struct sync_state *st, const char *shop,
-		      const char *base_url, const char *lang,
-		      const char *window_start, sync_state_order_cb *cb,
-		      void *ctx, struct shoper_error *err)
+/* Runs an export statement (bound), one callback per row; the number of
+   rows, or -1. */
+static long long export_rows(struct sync_state *st, sqlite3_stmt *s,
+			     const char *shop, const char *base_url,
+			     sync_state_order_cb *cb, void *ctx,
+			     struct shoper_error *err)
 {
 	struct shoper_order o;
 	char url[1024], status_id[32];
+	long long n = 0;
 	int ret;
 
-	sqlite3_stmt *s = sync_state_prepare(st, export_sql, err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, window_start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, lang, -1, SQLITE_STATIC);
 	while ((ret = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&o, 0, sizeof(o));
 		set_cstr(&o.shop, shop);
@@ -81,11 +83,46 @@ int sync_state_export(struct sync_state *st, const char *shop,
 			sqlite3_finalize(s);
 			return -1;
 		}
+		n++;
 	}
 	sqlite3_finalize(s);
 	if (ret != SQLITE_DONE)
 		return sync_state_db_error(st, err, "export");
-	return 0;
+	return n;
+}
+
+int sync_state_export(struct sync_state *st, const char *shop,
+		      const char *base_url, const char *lang,
+		      const char *window_start, sync_state_order_cb *cb,
+		      void *ctx, struct shoper_error *err)
+{
+	sqlite3_stmt *s = sync_state_prepare(st, export_sql, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, window_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lang, -1, SQLITE_STATIC);
+	return export_rows(st, s, shop, base_url, cb, ctx, err) < 0 ? -1 : 0;
+}
+
+int sync_state_export_order(struct sync_state *st, const char *shop,
+			    const char *base_url, const char *lang,
+			    const char *window_start, long long order_id,
+			    sync_state_order_cb *cb, void *ctx,
+			    struct shoper_error *err)
+{
+	sqlite3_stmt *s = sync_state_prepare(st, export_one_sql, err);
+	long long n;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, shop, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, window_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lang, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, order_id);
+	n = export_rows(st, s, shop, base_url, cb, ctx, err);
+	return n < 0 ? -1 : n > 0 ? 1 : 0;
 }
 
 int sync_state_list_statuses(struct sync_state *st, const char *shop,

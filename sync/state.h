@@ -110,6 +110,13 @@ int sync_state_export(struct sync_state *st, const char *shop,
 		      const char *base_url, const char *lang,
 		      const char *window_start, sync_state_order_cb *cb,
 		      void *ctx, struct shoper_error *err);
+/* The same for one order: 1 exported, 0 the state has no such order in
+   the window, -1 error. */
+int sync_state_export_order(struct sync_state *st, const char *shop,
+			    const char *base_url, const char *lang,
+			    const char *window_start, long long order_id,
+			    sync_state_order_cb *cb, void *ctx,
+			    struct shoper_error *err);
 
 /* The orders the published index lacks because their data cannot be
    indexed (a value over the index's limit): replaced with every publish,
