@@ -1,6 +1,6 @@
 /* An e-mail lookup through the delta: the base's orders under the key
    minus those the delta changed or deleted, plus the delta's own under
-   the key, sorted and capped as the base's records are (§5, §9). */
+   the key, sorted and capped as the base's records are (§5, §10). */
 #include "index-private.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* The delta over an index, reader side (doc/index-format.md §9): mapped
+/* The delta over an index, reader side (doc/index-format.md §10): mapped
    only when it names the mapped base's generation and checked whole
    before use (it is small), so a damaged or foreign delta leaves the base
    served alone. Lookups ask it first; per key its answer wins. */

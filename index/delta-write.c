@@ -1,4 +1,4 @@
-/* The incremental publish (doc/index-format.md §9): the delta next to
+/* The incremental publish (doc/index-format.md §10): the delta next to
    the index rewritten with the current delta's content and the new
    changes over it, bound to the base's generation. */
 #include "writer-private.h"

@@ -35,7 +35,7 @@
 /* in a delta only: the order is gone (no body) */
 #define SHOPER_OK_DELETED 3
 
-/* The delta next to an index: "<path>.delta" (doc/index-format.md §9). */
+/* The delta next to an index: "<path>.delta" (doc/index-format.md §10). */
 #define SHOPER_DELTA_SUFFIX ".delta"
 /* A delta larger than this is not read (a publisher folds long before). */
 #define SHOPER_DELTA_MAX_SIZE (64u * 1024 * 1024)

@@ -24,7 +24,7 @@ struct shoper_index_reader {
 	struct shoper_index_meta *meta;
 	bool *shop_ok;
 	bool borrowed; /* map is the caller's buffer: no file, no munmap */
-	/* the incremental changes to the base (doc/index-format.md §9) */
+	/* the incremental changes to the base (doc/index-format.md §10) */
 	char *delta_path;
 	struct shoper_delta delta;
 };

@@ -109,7 +109,7 @@ int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 				struct shoper_error *err);
 void shoper_index_writer_free(struct shoper_index_writer **w);
 
-/* ---- incremental publish: the delta (doc/index-format.md §9) ---- */
+/* ---- incremental publish: the delta (doc/index-format.md §10) ---- */
 
 /* An order by its key: shop name and order id. */
 struct shoper_order_ref {

@@ -1,4 +1,4 @@
-/* The delta over an index (doc/index-format.md §9): changes and
+/* The delta over an index (doc/index-format.md §10): changes and
    deletions seen through it, carried from one incremental publish to the
    next, a delta of another base or a damaged one ignored with the base
    still served, and a full publish folding it away. */

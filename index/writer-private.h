@@ -58,7 +58,7 @@ struct shoper_index_writer {
 	struct shoper_intern shippings; /* (name, tracking URL template) */
 	/* an add failed for want of resources: orders are missing */
 	char failed[128];
-	/* written into the meta when generation != 0 (§9); a delta also
+	/* written into the meta when generation != 0 (§10); a delta also
 	   names its base and carries deletions ("#shop:id" keys, the
 	   caller's memory) */
 	uint64_t generation, delta_of;

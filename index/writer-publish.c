@@ -427,7 +427,7 @@ int shoper_index_writer_publish(struct shoper_index_writer *w, const char *path,
 	ret = shoper_file_replace(path, SHOPER_INDEX_FILE_MODE,
 				  SHOPER_FILE_GROUP_OF_DIR, fill_index, w, err);
 	/* the old delta names the old generation: no reader applies it to
-	   the new file, so removing it is only tidying (§9) */
+	   the new file, so removing it is only tidying (§10) */
 	if (ret == 0 &&
 	    asprintf(&delta, "%s%s", path, SHOPER_DELTA_SUFFIX) >= 0) {
 		(void)unlink(delta);

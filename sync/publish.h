@@ -42,7 +42,7 @@ int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
    holds and the shop's window includes replaces the index's record; one
    the state no longer holds (or the window left) is deleted. The caller
    holds the state lock and has written the orders into the state first.
-   The change goes into the index's delta (doc/index-format.md §9) in
+   The change goes into the index's delta (doc/index-format.md §10) in
    milliseconds; when the index cannot take it so (no base yet, an
    unusable delta, an order the index cannot hold) or the delta would
    outgrow SYNC_DELTA_FOLD, this does a full publish (the fold), so what
