@@ -13,7 +13,7 @@
 void shoper_delta_unmap(struct shoper_delta *d)
 {
 	shoper_index_meta_free(&d->meta);
-	if (d->map != NULL)
+	if (d->map != NULL && !d->borrowed)
 		(void)munmap((void *)d->map, d->size);
 	d->map = NULL;
 	d->size = 0;
@@ -73,13 +73,34 @@ static int delta_check(struct shoper_delta *d, struct shoper_error *err)
 	return 0;
 }
 
+/* The mapped bytes: cdb, meta, bound to base_gen, checked whole. */
+static int delta_parse(struct shoper_delta *d, struct shoper_error *err)
+{
+	struct shoper_str val;
+
+	if (d->res == NULL && (d->res = malloc(sizeof(*d->res))) == NULL)
+		return -1;
+	if (shoper_cdb_init(&d->db, d->map, d->size, err) < 0 ||
+	    shoper_cdb_find(&d->db, SHOPER_INDEX_META_KEY,
+			    SHOPER_INDEX_META_KEY_LEN, &val, err) != 1)
+		return -1;
+	d->meta = shoper_index_meta_parse((const unsigned char *)val.ptr,
+					  val.len, err);
+	/* bound to the base: any other base, or none named, and it is not
+	   ours to apply */
+	if (d->meta == NULL || d->meta->delta_of == 0 ||
+	    d->meta->delta_of != d->base_gen)
+		return -1;
+	return delta_check(d, err);
+}
+
 static int delta_load(struct shoper_delta *d, const char *path,
 		      struct shoper_error *err)
 {
-	struct shoper_str val;
 	void *map;
 	int fd;
 
+	d->borrowed = false;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &d->st) < 0) {
 		if (fd >= 0)
@@ -98,20 +119,25 @@ static int delta_load(struct shoper_delta *d, const char *path,
 		return -1;
 	d->map = map;
 	d->size = d->st.st_size;
-	if (d->res == NULL && (d->res = malloc(sizeof(*d->res))) == NULL)
+	return delta_parse(d, err);
+}
+
+int shoper_delta_use_buffer(struct shoper_delta *d, const unsigned char *data,
+			    size_t size, uint64_t base_gen,
+			    struct shoper_error *err)
+{
+	shoper_delta_unmap(d);
+	d->borrowed = true;
+	d->map = data;
+	d->size = size;
+	d->base_gen = base_gen;
+	if (size < SHOPER_CDB_HEADER_SIZE || size > SHOPER_DELTA_MAX_SIZE ||
+	    delta_parse(d, err) < 0) {
+		shoper_delta_unmap(d);
 		return -1;
-	if (shoper_cdb_init(&d->db, d->map, d->size, err) < 0 ||
-	    shoper_cdb_find(&d->db, SHOPER_INDEX_META_KEY,
-			    SHOPER_INDEX_META_KEY_LEN, &val, err) != 1)
-		return -1;
-	d->meta = shoper_index_meta_parse((const unsigned char *)val.ptr,
-					  val.len, err);
-	/* bound to the base: any other base, or none named, and it is not
-	   ours to apply */
-	if (d->meta == NULL || d->meta->delta_of == 0 ||
-	    d->meta->delta_of != d->base_gen)
-		return -1;
-	return delta_check(d, err);
+	}
+	d->active = true;
+	return 0;
 }
 
 void shoper_delta_refresh(struct shoper_delta *d, const char *path,

@@ -147,6 +147,7 @@ struct shoper_delta {
 	   once it (or the base) changes */
 	struct stat st;
 	bool have_st, active;
+	bool borrowed; /* map is a caller's buffer (the fuzz target) */
 	uint64_t base_gen; /* the base generation it was checked against */
 	struct shoper_cdb db;
 	struct shoper_index_meta *meta;
@@ -164,6 +165,11 @@ int shoper_index_reader_base(struct shoper_index_reader *r, uint64_t *gen_r,
 void shoper_delta_refresh(struct shoper_delta *d, const char *path,
 			  uint64_t base_gen);
 void shoper_delta_unmap(struct shoper_delta *d);
+/* The delta in data[0..size) (the caller's, outliving its use) over the
+   base of generation base_gen: 0, or -1 not usable. For the fuzz target. */
+int shoper_delta_use_buffer(struct shoper_delta *d, const unsigned char *data,
+			    size_t size, uint64_t base_gen,
+			    struct shoper_error *err);
 void shoper_delta_free(struct shoper_delta *d);
 /* The order key key[0..len) in the delta: 1 changed (*o filled),
    2 deleted, 0 not in the delta, -1 corrupt. */

@@ -18,6 +18,7 @@ target_bin() {	# NAME -> binary path and corpus dir
 	case "$1" in
 	index-reader) echo "index/fuzz-index-reader index" ;;
 	record-decode) echo "index/fuzz-record-decode record-decode" ;;
+	delta-reader) echo "index/fuzz-delta-reader delta" ;;
 	order-parse) echo "sync/fuzz-order-parse order-parse" ;;
 	config) echo "sync/fuzz-config config" ;;
 	headers) echo "plugin/fuzz-headers headers" ;;
@@ -25,7 +26,7 @@ target_bin() {	# NAME -> binary path and corpus dir
 	esac
 }
 
-[ $# -gt 0 ] || set -- index-reader record-decode order-parse config headers
+[ $# -gt 0 ] || set -- index-reader record-decode delta-reader order-parse config headers
 failed=0
 for name in "$@"; do
 	set -- $(target_bin "$name") || { echo "$name: unknown target"; exit 2; }
