@@ -1,10 +1,12 @@
-/* make-test-index [-n MAX_ORDERS] PATH < orders.jsonl
+/* make-test-index [-n MAX_ORDERS] [-d] PATH < orders.jsonl
    Reads one JSON object per line, fields named like struct shoper_order
    (shop, order_id, date, status_id, status_name, status_type 0-4, total,
    currency, paid, tracking, customer, email, url, synced, delivery_email,
    shipping, tracking_url; missing strings
    are empty), and publishes an order index to PATH. Strings keep every
-   byte, "\u0000" included. For the plugin's and sync's tests. */
+   byte, "\u0000" included. For the plugin's and sync's tests.
+   -d: publish the orders as changes over the index at PATH, into its
+   delta (doc/index-format.md §10), instead of a whole new index. */
 #include "shoper-index.h"
 
 #include <json-c/json.h>
@@ -30,6 +32,12 @@ static struct shoper_str get_str(struct json_object *obj, const char *name)
 	}
 	return s;
 }
+
+/* -d: the orders kept (with their JSON objects) for one publish */
+#define MAX_CHANGES 4096
+static struct shoper_order changes[MAX_CHANGES];
+static struct json_object *change_objs[MAX_CHANGES];
+static unsigned int n_changes;
 
 static int add_line(struct shoper_index_writer *w, const char *line,
 		    unsigned int lineno)
@@ -67,6 +75,16 @@ static int add_line(struct shoper_index_writer *w, const char *line,
 	if (json_object_object_get_ex(obj, "paid", &v))
 		o.paid = json_object_get_boolean(v);
 	ret = 0;
+	if (w == NULL) {
+		if (n_changes == MAX_CHANGES) {
+			json_object_put(obj);
+			fprintf(stderr, "make-test-index: too many changes\n");
+			return -1;
+		}
+		change_objs[n_changes] = obj;
+		changes[n_changes++] = o;
+		return 0;
+	}
 	if (shoper_index_writer_add(w, &o, &err) != SHOPER_INDEX_ADD_OK) {
 		fprintf(stderr, "make-test-index: line %u: %s\n", lineno,
 			err.msg);
@@ -85,15 +103,19 @@ int main(int argc, char **argv)
 	size_t size = 0;
 	ssize_t len;
 	int c, ret = 0;
+	bool delta = false;
 
-	while ((c = getopt(argc, argv, "n:")) != -1) {
-		if (c != 'n')
+	while ((c = getopt(argc, argv, "n:d")) != -1) {
+		if (c == 'd')
+			delta = true;
+		else if (c == 'n')
+			max = strtoul(optarg, NULL, 10);
+		else
 			goto usage;
-		max = strtoul(optarg, NULL, 10);
 	}
 	if (optind + 1 != argc)
 		goto usage;
-	w = shoper_index_writer_new(max);
+	w = delta ? NULL : shoper_index_writer_new(max);
 	while (ret == 0 && (len = getline(&line, &size, stdin)) > 0) {
 		lineno++;
 		if (strspn(line, " \t\r\n") == (size_t)len)
@@ -101,6 +123,17 @@ int main(int argc, char **argv)
 		ret = add_line(w, line, lineno);
 	}
 	free(line);
+	if (delta) {
+		if (ret == 0 && shoper_index_publish_changes(
+					argv[optind], changes, n_changes, NULL,
+					0, NULL, &err) != 1) {
+			fprintf(stderr, "make-test-index: %s\n", err.msg);
+			ret = -1;
+		}
+		for (unsigned int i = 0; i < n_changes; i++)
+			json_object_put(change_objs[i]);
+		return ret == 0 ? 0 : 1;
+	}
 	if (ret == 0 &&
 	    shoper_index_writer_publish(w, argv[optind], &err) < 0) {
 		fprintf(stderr, "make-test-index: %s\n", err.msg);
@@ -109,7 +142,7 @@ int main(int argc, char **argv)
 	shoper_index_writer_free(&w);
 	return ret == 0 ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: make-test-index [-n MAX_ORDERS] PATH "
+	fprintf(stderr, "usage: make-test-index [-n MAX_ORDERS] [-d] PATH "
 			"< orders.jsonl\n");
 	return 2;
 }
