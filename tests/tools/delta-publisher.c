@@ -4,7 +4,8 @@
      delta-publisher run PATH LAST [FOLD_EVERY]
        continues from the state PATH holds (none: state 0, a full
        publish) up to state LAST: each state an incremental publish, every
-       FOLD_EVERY-th (default 10) a full one, as shoper-sync folds.
+       FOLD_EVERY-th (default 10) a full one, as shoper-sync folds;
+       prints each state once it is published.
      delta-publisher check PATH
        prints "state=K", exit 0, when every order agrees on one state K;
        otherwise what disagrees, exit 1.
@@ -189,6 +190,10 @@ static int run(const char *path, long last, long fold)
 			goto fail;
 		if (ret == 0 && publish_full(path, k, &err) < 0)
 			goto fail;
+		/* published and durable: a kill from here on must not lose
+		   it (the crash test checks) */
+		printf("%ld\n", k);
+		fflush(stdout);
 	}
 	return 0;
 fail:
