@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 PKGS="dovecot-core dovecot-dev dovecot-lmtpd dovecot-imapd dovecot-sieve
- libcurl4-openssl-dev libjson-c-dev libcdb-dev libsqlite3-dev
+ libcurl4-openssl-dev libjson-c-dev libcdb-dev libsqlite3-dev libmicrohttpd-dev
  autoconf automake libtool pkg-config make gcc clang
  clang-format cppcheck
  openssl python3 ca-certificates procps psmisc valgrind time

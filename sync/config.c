@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 
 struct parser {
 	struct shoper_sync_config *cfg;
@@ -126,6 +127,41 @@ static struct shoper_shop_config *cur_shop(struct parser *p)
 	return &p->cfg->shops[p->cfg->n_shops - 1];
 }
 
+/* webhook_listen: "unix:/path" or "IPv4:PORT" (the daemon's HTTP
+   listener for the shops' webhooks). */
+static void set_listen(struct parser *p, const char *value, char **out)
+{
+	const char *colon = strrchr(value, ':');
+	unsigned int port;
+	struct in_addr a;
+	char host[64];
+
+	if (strncmp(value, "unix:/", 6) == 0) {
+		free(*out);
+		*out = xstrdup(value);
+		return;
+	}
+	if (colon == NULL || (size_t)(colon - value) >= sizeof(host) ||
+	    !parse_uint(colon + 1, 1, 65535, &port)) {
+		add_error(p, p->line,
+			  "webhook_listen = %s; write 127.0.0.1:8089 or "
+			  "unix:/run/shoper-sync/webhook.sock",
+			  value);
+		return;
+	}
+	memcpy(host, value, (size_t)(colon - value));
+	host[colon - value] = '\0';
+	if (inet_pton(AF_INET, host, &a) != 1) {
+		add_error(p, p->line,
+			  "webhook_listen = %s: %s is not an IPv4 address; "
+			  "write e.g. 127.0.0.1:8089",
+			  value, host);
+		return;
+	}
+	free(*out);
+	*out = xstrdup(value);
+}
+
 static void sync_key(struct parser *p, const char *key, const char *value)
 {
 	struct shoper_sync_config *cfg = p->cfg;
@@ -170,10 +206,16 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 	else if (strcmp(key, "status_request_max_age") == 0)
 		set_uint(p, key, value, 60, 30 * 86400,
 			 &cfg->status_request_max_age);
+	else if (strcmp(key, "webhook_listen") == 0)
+		set_listen(p, value, &cfg->webhook_listen);
+	else if (strcmp(key, "webhook_tls_cert") == 0)
+		set_path(p, key, value, &cfg->webhook_tls_cert);
+	else if (strcmp(key, "webhook_tls_key") == 0)
+		set_path(p, key, value, &cfg->webhook_tls_key);
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, recent_days, recent_pages, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, recent_days, recent_pages, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age, webhook_listen, webhook_tls_cert, webhook_tls_key",
 			key);
 }
 
@@ -495,6 +537,9 @@ void shoper_config_free(struct shoper_sync_config **_cfg)
 	free(cfg->doveadm);
 	free(cfg->doveadm_config);
 	free(cfg->doveadm_socket);
+	free(cfg->webhook_listen);
+	free(cfg->webhook_tls_cert);
+	free(cfg->webhook_tls_key);
 	free(cfg);
 }
 

@@ -57,6 +57,11 @@ struct shoper_sync_config {
 	unsigned int status_request_max_age;
 	unsigned int recent_days; /* 0: no re-reading of recent orders */
 	unsigned int recent_pages; /* pages of 50 re-read per sync */
+	/* the daemon's webhook listener: "unix:/path" or "IPv4:PORT", NULL:
+	   none; with cert and key it speaks TLS itself */
+	char *webhook_listen;
+	char *webhook_tls_cert;
+	char *webhook_tls_key;
 	struct shoper_shop_config *shops;
 	unsigned int n_shops;
 };

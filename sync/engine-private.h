@@ -64,11 +64,6 @@ struct stream {
 	unsigned int first_slot, n_slots;
 };
 
-/* A growing list of ids. */
-struct engine_ids {
-	long long *v;
-	unsigned int n, alloc;
-};
 
 struct engine {
 	const struct shoper_sync_config *cfg;
@@ -86,6 +81,7 @@ struct engine {
 	unsigned int n_streams;
 	long long parcel_min; /* parcels of orders from this id on (full) */
 	struct engine_ids refetch; /* orders whose parcels are read again */
+	struct engine_ids *seen; /* not NULL: every order id read */
 	struct shoper_error err;
 	char window[20]; /* history window start: older orders are dropped */
 	/* D_* bits: streams served (or refused) this run, and refused */

@@ -11,6 +11,12 @@
 #include "shop-time.h"
 
 struct sync_progress;
+
+/* A growing list of order ids. */
+struct engine_ids {
+	long long *v;
+	unsigned int n, alloc;
+};
 struct shoper_webapi;
 
 /* The webapi client of shop, logged in with its password_file (the
@@ -51,6 +57,8 @@ struct sync_shop_result {
 
 struct sync_engine_opts {
 	bool full;
+	/* not NULL: only these orders are re-read (a webhook's trigger) */
+	const struct engine_ids *only_orders;
 	volatile int *stop_flag;
 	struct sync_progress *progress;
 };

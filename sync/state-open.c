@@ -124,7 +124,8 @@ int sync_state_open(const char *dir, bool readonly, struct sync_state **st_r,
 		return -1;
 	}
 	if (sync_state_migrate(st, err) < 0 ||
-	    sync_state_live_schema(st, err) < 0) {
+	    sync_state_live_schema(st, err) < 0 ||
+	    (!readonly && sync_state_hook_schema(st, err) < 0)) {
 		sync_state_close(&st);
 		return -1;
 	}

@@ -34,4 +34,7 @@ int sync_state_migrate(struct sync_state *st, struct shoper_error *err);
 /* The tables of state-live.c (created with the others at open). */
 int sync_state_live_schema(struct sync_state *st, struct shoper_error *err);
 
+/* The table of state-hook.c. */
+int sync_state_hook_schema(struct sync_state *st, struct shoper_error *err);
+
 #endif

@@ -181,4 +181,26 @@ int sync_state_list_statuses(struct sync_state *st, const char *shop,
 			     const char *lang, sync_state_status_cb *cb,
 			     void *ctx, struct shoper_error *err);
 
+/* An order the shop no longer has (a webhook's re-read found none):
+   gone from the state with its parcels. */
+int sync_state_delete_order(struct sync_state *st, const char *shop,
+			    long long order_id, struct shoper_error *err);
+
+/* Webhooks received by the daemon, per shop, for `check`. */
+enum sync_hook_outcome {
+	SYNC_HOOK_OK,
+	SYNC_HOOK_BAD_SIGNATURE, /* unknown id or X-Webhook-Sha1 wrong */
+	SYNC_HOOK_REFUSED, /* too big, too many, not a POST */
+};
+struct sync_hook_stats {
+	long long last_ok; /* unix time of the last accepted one, 0: none */
+	long long accepted, bad_signature, refused;
+};
+int sync_state_hook_count(struct sync_state *st, const char *shop,
+			  enum sync_hook_outcome outcome, long long now,
+			  struct shoper_error *err);
+/* Zeros when none arrived (or the database predates webhooks). */
+int sync_state_hook_stats(struct sync_state *st, const char *shop,
+			  struct sync_hook_stats *r, struct shoper_error *err);
+
 #endif
