@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "filters.h"
+#include "hook-apply.h"
 #include "progress.h"
 #include "publish.h"
 #include "status-run.h"
@@ -140,15 +141,20 @@ int cmd_sync(struct cmd_ctx *ctx)
 }
 
 /* SIGHUP: a new configuration (and credentials) for the next cycle; a bad
-   one is refused and the old one kept. */
+   one is refused and the old one kept. The listener serves the
+   configuration it was started with: it is restarted with the new. */
 static void reload(struct shoper_sync_config **cfg, struct sync_state **st,
-		   const char *path)
+		   const char *path, struct hook_listener **l)
 {
 	struct shoper_error err;
 	struct sync_state *new_st;
 
 	reload_flag = 0;
 	struct shoper_sync_config *new_cfg = cmd_load_config(path);
+	if (new_cfg != NULL) {
+		hook_apply(*l, *cfg, *st, &stop_flag, true);
+		hook_listen_stop(l);
+	}
 	if (new_cfg == NULL) {
 		fprintf(stderr,
 			"reload refused, keeping the running configuration\n");
@@ -167,6 +173,38 @@ static void reload(struct shoper_sync_config **cfg, struct sync_state **st,
 	shoper_config_free(cfg);
 	*cfg = new_cfg;
 	fprintf(stderr, "configuration reloaded from %s\n", path);
+}
+
+static void restart_listener(const struct shoper_sync_config *cfg,
+			     struct hook_listener **l)
+{
+	struct shoper_error err;
+
+	if (*l == NULL && (*l = hook_listen_start(cfg, &err)) == NULL &&
+	    err.msg[0] != '\0')
+		fprintf(stderr, "webhooks not received: %s\n", err.msg);
+}
+
+/* Until the next poll: queued status changes start it early; webhooks'
+   orders are re-read within HOOK_COALESCE_SECS of their arrival. */
+static void wait_next(const struct shoper_sync_config *cfg,
+		      struct sync_state *st, struct hook_listener *l,
+		      const struct timespec *began, bool quiet)
+{
+	time_t next = time(NULL) + cfg->interval;
+	const struct timespec tick = {0, 50 * 1000 * 1000};
+
+	/* a status change queued since this cycle began starts the next one
+	   at once; one this cycle set aside (its shop out of reach) waits
+	   for its time like the sync */
+	for (unsigned int n = 0; !stop_flag && !reload_flag &&
+				 time(NULL) < next &&
+				 (n % 20 != 0 || !sync_status_pending(cfg, began));
+	     n++) {
+		if (hook_listen_pending(l) >= HOOK_COALESCE_SECS)
+			hook_apply(l, cfg, st, &stop_flag, quiet);
+		nanosleep(&tick, NULL);
+	}
 }
 
 int cmd_daemon(struct cmd_ctx *ctx)
@@ -188,6 +226,13 @@ int cmd_daemon(struct cmd_ctx *ctx)
 		return SYNC_EXIT_LOCAL;
 	}
 	install_signals(true);
+	struct hook_listener *l = hook_listen_start(cfg, &err);
+	if (l == NULL && err.msg[0] != '\0') {
+		fprintf(stderr, "%s\n", err.msg);
+		sync_state_close(&st);
+		shoper_config_free(&cfg);
+		return SYNC_EXIT_CONFIG;
+	}
 	memset(&cy, 0, sizeof(cy));
 	cy.quiet = ctx->quiet;
 	while (!stop_flag) {
@@ -195,16 +240,14 @@ int cmd_daemon(struct cmd_ctx *ctx)
 		clock_gettime(CLOCK_REALTIME, &began);
 		began.tv_sec--; /* file times come from a coarser clock */
 		(void)run_cycle(cfg, st, &cy);
-		time_t next = time(NULL) + cfg->interval;
-		/* a status change queued since this cycle began starts the
-		   next one at once; one this cycle set aside (its shop out of
-		   reach) waits for its time like the sync */
-		while (!stop_flag && !reload_flag && time(NULL) < next &&
-		       !sync_status_pending(cfg, &began))
-			sleep(1);
-		if (reload_flag && !stop_flag)
-			reload(&cfg, &st, ctx->config_path);
+		hook_apply(l, cfg, st, &stop_flag, cy.quiet);
+		wait_next(cfg, st, l, &began, cy.quiet);
+		if (reload_flag && !stop_flag) {
+			reload(&cfg, &st, ctx->config_path, &l);
+			restart_listener(cfg, &l);
+		}
 	}
+	hook_listen_stop(&l);
 	sync_state_close(&st);
 	shoper_config_free(&cfg);
 	return SYNC_EXIT_OK;

@@ -35,5 +35,6 @@ int cmd_statuses(struct cmd_ctx *ctx);
 int cmd_filters(struct cmd_ctx *ctx);
 int cmd_tag_existing(struct cmd_ctx *ctx);
 int cmd_set_status(struct cmd_ctx *ctx);
+int cmd_webhooks(struct cmd_ctx *ctx);
 
 #endif

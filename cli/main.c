@@ -12,11 +12,13 @@ static void usage(FILE *f)
 	fputs("usage: shoper-sync [-c FILE] [--quiet] COMMAND [ARGS]\n"
 	      "commands:\n"
 	      "  sync [--shop NAME] [--full]   sync once and publish the index\n"
-	      "  daemon                        sync every interval (SIGHUP reloads)\n"
+	      "  daemon                        sync every interval, take webhooks (SIGHUP reloads)\n"
 	      "  check                         check config, files, TLS, login, permissions\n"
 	      "  lookup [--json] EMAIL         show what the index holds for EMAIL\n"
 	      "  statuses [--shop NAME] [--json]  order statuses of the shops\n"
 	      "  set-status --shop NAME ORDER_ID STATUS  change an order's status\n"
+	      "  webhooks install --shop NAME --url URL | status | remove --shop NAME\n"
+	      "                                the shop's webhook to the daemon\n"
 	      "  filters [--print]             regenerate the Sieve script and virtual folders\n"
 	      "  tag-existing -u USER [--mailbox NAME] [--since DATE] [--dry-run]\n"
 	      "                                order keywords for mail already stored\n"
@@ -36,6 +38,7 @@ static const struct command commands[] = {
 	{"check", cmd_check},       {"lookup", cmd_lookup},
 	{"filters", cmd_filters},   {"tag-existing", cmd_tag_existing},
 	{"statuses", cmd_statuses}, {"set-status", cmd_set_status},
+	{"webhooks", cmd_webhooks},
 };
 
 /* The process holds the shops' passwords and tokens: no core dump may
