@@ -11,4 +11,10 @@ typedef void check_report_fn(const char *fmt, ...);
 void cmd_check_install(const char *config_path, check_report_fn *problem,
 		       check_report_fn *ok);
 
+struct shoper_sync_config;
+/* Per shop: the webhook registered, when the last arrived, how many
+   failed the signature (cmd-check-hooks.c). */
+void cmd_check_hooks(const struct shoper_sync_config *cfg,
+		     check_report_fn *problem, check_report_fn *ok);
+
 #endif

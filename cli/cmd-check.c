@@ -386,6 +386,7 @@ int cmd_check(struct cmd_ctx *ctx)
 	check_unindexed(cfg);
 	check_degraded(cfg);
 	check_filters_dir(cfg);
+	cmd_check_hooks(cfg, problem, ok);
 	for (unsigned int i = 0; i < cfg->n_shops; i++)
 		check_shop(cfg, &cfg->shops[i]);
 	shoper_config_free(&cfg);

@@ -15,7 +15,7 @@ from shop_data import parse_date
 
 PREFIX = "/webapi/rest/"
 COLLECTIONS = set(PK) | {"application-config", "object-mtime", "bulk",
-                         "auth"}
+                         "auth", "webhooks"}
 ERR_DESC = {
     "500": ("server_error", "Internal server error"),
     "503": ("temporarily_unavailable", "Service temporarily unavailable"),
@@ -173,6 +173,8 @@ def put_order(shop, ident, body):
                        "Wartość pola 'status_id' jest niepoprawna: "
                        "Status nie istnieje")
         shop.set_status(oid, sid)
+        shop.hooks.fire("order.status", shop.obj_json("orders",
+                                                      shop.orders[oid]), oid)
     o = shop.orders[oid]
     for k in ("status_date", "notes", "notes_priv", "notes_pub"):
         if k in body:
@@ -192,6 +194,8 @@ def route(shop, method, path, params, body):
     try:
         if res == "object-mtime":
             return object_mtime(shop, parts, params)
+        if res == "webhooks":
+            return shop.hooks.route(shop, method, parts, body, err, Resp)
         if res == "application-config":
             if method != "GET" or len(parts) > 1:
                 return err(shop, 405, "invalid_request",

@@ -6,6 +6,7 @@ import json
 import re
 
 from shop_api import Resp
+import shop_hooks
 import shop_live
 
 
@@ -49,6 +50,10 @@ def set_config(shop, d):
     return dict(cfg)
 
 
+def fire(shop, event, oid):
+    shop.hooks.fire(event, shop.obj_json("orders", shop.orders[oid]), oid)
+
+
 def order_id(shop, s):
     try:
         oid = int(s)
@@ -83,7 +88,13 @@ def dispatch(shop, method, p, d):
             shop.obj_json("orders", shop.orders[i])
             for i in shop.order_ids) + "]")
     if p == "orders" and method == "POST":
-        return ok({"order_id": str(shop.create_order(d))})
+        oid = shop.create_order(d)
+        fire(shop, "order.create", oid)
+        return ok({"order_id": str(oid)})
+    if p.startswith("webhooks/"):
+        r = shop_hooks.control(shop, method, p, d, ok, bad)
+        if r is not None:
+            return r
     m = re.match(r"^orders/(\d+)(/parcels)?$", p)
     if m:
         oid = order_id(shop, m.group(1))
@@ -92,14 +103,23 @@ def dispatch(shop, method, p, d):
         if m.group(2):
             if method != "POST":
                 return bad("method", 405)
-            return ok({"parcel_id": str(shop.add_parcel(oid, d))})
+            pid = shop.add_parcel(oid, d)
+            pj = shop.obj_json("parcels", shop.parcels[pid])
+            shop.hooks.fire("parcel.create", pj, oid)
+            if d.get("sent", True):
+                shop.hooks.fire("parcel.dispatch", pj, oid)
+            return ok({"parcel_id": str(pid)})
         if method == "GET":
             return ok(full_order(shop, oid))
         if method == "PUT":
             shop.admin_update(oid, d)
+            fire(shop, "order.status" if "status_id" in d else
+                 "order.paid" if d.get("is_paid") else "order.edit", oid)
             return ok(full_order(shop, oid))
         if method == "DELETE":
+            body = shop.obj_json("orders", shop.orders[oid])
             shop.delete_order(oid)
+            shop.hooks.fire("order.delete", body, oid)
             return ok({"ok": True})
     if p == "statuses" and method == "POST":
         return ok({"status_id": str(shop.add_status(d))})

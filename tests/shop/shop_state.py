@@ -7,6 +7,8 @@ import json
 import math
 import secrets
 import threading
+
+import shop_hooks
 import time
 
 import shop_data
@@ -38,6 +40,7 @@ class Shop:
         self.mono0 = time.monotonic()
         self.clock_offset = 0.0
         self.lock = threading.RLock()
+        self.hooks = shop_hooks.Hooks(self)
         self.stop_event = threading.Event()
         self.cfg = {"bucket_limit": args.bucket_limit,
                     "bucket_bandwidth": args.bucket_bandwidth,
