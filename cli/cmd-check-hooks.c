@@ -33,8 +33,7 @@ static void one_shop(const struct shoper_sync_config *cfg,
 		return;
 	}
 	memset(&hs, 0, sizeof(hs));
-	if (st != NULL &&
-	    sync_state_hook_stats(st, shop->name, &hs, &err) < 0)
+	if (st != NULL && sync_state_hook_stats(st, shop->name, &hs, &err) < 0)
 		problem("[shop %s] webhook stats: %s", shop->name, err.msg);
 	if (hs.last_ok > 0) {
 		time_t t = (time_t)hs.last_ok;

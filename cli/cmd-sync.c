@@ -197,9 +197,9 @@ static void wait_next(const struct shoper_sync_config *cfg,
 	/* a status change queued since this cycle began starts the next one
 	   at once; one this cycle set aside (its shop out of reach) waits
 	   for its time like the sync */
-	for (unsigned int n = 0; !stop_flag && !reload_flag &&
-				 time(NULL) < next &&
-				 (n % 20 != 0 || !sync_status_pending(cfg, began));
+	for (unsigned int n = 0;
+	     !stop_flag && !reload_flag && time(NULL) < next &&
+	     (n % 20 != 0 || !sync_status_pending(cfg, began));
 	     n++) {
 		if (hook_listen_pending(l) >= HOOK_COALESCE_SECS)
 			hook_apply(l, cfg, st, &stop_flag, quiet);

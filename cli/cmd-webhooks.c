@@ -36,7 +36,8 @@ static int failed(const struct shoper_shop_config *shop, const char *what,
 
 /* Every webhook row of the shop (a few: they are listed page by page). */
 static int list_rows(struct shoper_webapi *api,
-		     const struct shoper_shop_config *shop, json_object **rows_r)
+		     const struct shoper_shop_config *shop,
+		     json_object **rows_r)
 {
 	struct shoper_error err;
 	json_object *rows = json_object_new_array(), *json, *list;
@@ -45,9 +46,9 @@ static int list_rows(struct shoper_webapi *api,
 
 	for (int page = 1, pages = 1; page <= pages && page <= 100; page++) {
 		snprintf(query, sizeof(query), "limit=50&page=%d", page);
-		enum shoper_webapi_status ret = shoper_webapi_call(
-			api, "GET", "webhooks", query, NULL, &json, &code,
-			&err);
+		enum shoper_webapi_status ret =
+			shoper_webapi_call(api, "GET", "webhooks", query, NULL,
+					   &json, &code, &err);
 		if (ret != SHOPER_WEBAPI_OK) {
 			json_object_put(rows);
 			return failed(shop, "listing webhooks", ret, code,
@@ -61,9 +62,9 @@ static int list_rows(struct shoper_webapi *api,
 			for (size_t i = 0; i < json_object_array_length(list);
 			     i++)
 				json_object_array_add(
-					rows,
-					json_object_get(json_object_array_get_idx(
-						list, i)));
+					rows, json_object_get(
+						      json_object_array_get_idx(
+							      list, i)));
 		}
 		json_object_put(json);
 	}
@@ -88,9 +89,9 @@ static json_object *row_body(const struct sync_webhook *w)
 	return body;
 }
 
-static int call(struct shoper_webapi *api, const struct shoper_shop_config *shop,
-		const char *method, const char *path, json_object *body,
-		json_object **json_r)
+static int call(struct shoper_webapi *api,
+		const struct shoper_shop_config *shop, const char *method,
+		const char *path, json_object *body, json_object **json_r)
 {
 	struct shoper_error err;
 	json_object *json = NULL;
@@ -156,9 +157,8 @@ static int install(const struct shoper_sync_config *cfg,
 	}
 	if (ret == 0 && found != NULL)
 		snprintf(w.id, sizeof(w.id), "%s", found);
-	else if (ret == 0 &&
-		 (ret = call(api, shop, "POST", "webhooks", row_body(&w),
-			     &json)) == 0) {
+	else if (ret == 0 && (ret = call(api, shop, "POST", "webhooks",
+					 row_body(&w), &json)) == 0) {
 		snprintf(w.id, sizeof(w.id), "%s",
 			 json_object_get_string(json));
 		json_object_put(json);
@@ -172,14 +172,13 @@ static int install(const struct shoper_sync_config *cfg,
 		return SYNC_EXIT_LOCAL;
 	}
 	printf("[shop %s] webhook %s %s: %s (%u events)\n", shop->name, w.id,
-	       updated ? "updated" : "installed", w.url,
-	       SYNC_WEBHOOK_N_EVENTS);
+	       updated ? "updated" : "installed", w.url, SYNC_WEBHOOK_N_EVENTS);
 	return SYNC_EXIT_OK;
 }
 
 /* What the row lacks of what we expect, or "" */
-static void compare(json_object *row, const struct sync_webhook *w,
-		    char *out, size_t size)
+static void compare(json_object *row, const struct sync_webhook *w, char *out,
+		    size_t size)
 {
 	json_object *ev;
 	size_t n = 0;
@@ -287,9 +286,8 @@ static int one_shop(const struct shoper_sync_config *cfg,
 		return strcmp(verb, "remove") == 0 ? SYNC_EXIT_OK
 						   : SYNC_EXIT_FAIL;
 	}
-	struct shoper_webapi *api =
-		sync_webapi_open(cfg, shop, true, 0, NULL, why, sizeof(why),
-				 NULL);
+	struct shoper_webapi *api = sync_webapi_open(cfg, shop, true, 0, NULL,
+						     why, sizeof(why), NULL);
 	if (api == NULL) {
 		fprintf(stderr, "[shop %s] %s\n", shop->name, why);
 		return SYNC_EXIT_FAIL;
@@ -326,8 +324,9 @@ int cmd_webhooks(struct cmd_ctx *ctx)
 		return usage();
 	if (url != NULL && strncmp(url, "https://", 8) != 0 &&
 	    strncmp(url, "http://", 7) != 0) {
-		fprintf(stderr, "--url %s: write the URL the shop posts to, "
-				"e.g. https://mail.example.pl/shoper/NAME\n",
+		fprintf(stderr,
+			"--url %s: write the URL the shop posts to, "
+			"e.g. https://mail.example.pl/shoper/NAME\n",
 			url);
 		return SYNC_EXIT_USAGE;
 	}

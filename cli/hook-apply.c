@@ -37,7 +37,8 @@ static void apply_shop(const struct shoper_sync_config *cfg,
 	sync_progress_free(&opts.progress);
 	if (ret < 0) {
 		/* the next poll reads them */
-		fprintf(stderr, "webhook: [shop %s] %u orders not re-read: %s\n",
+		fprintf(stderr,
+			"webhook: [shop %s] %u orders not re-read: %s\n",
 			shop->name, ids->n, res.error);
 		return;
 	}

@@ -212,8 +212,8 @@ static enum MHD_Result take_request(struct hook_listener *l,
 		return refuse(l, c, -1, 401, "no such shop");
 	if (rq->too_big)
 		return refuse(l, c, shop, 413, "body too large");
-	const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						     "X-Webhook-Id");
+	const char *id =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Webhook-Id");
 	const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						      "X-Webhook-Sha1");
 	if (sync_webhook_load(l->cfg, l->cfg->shops[shop].name, &w, NULL,
@@ -254,8 +254,8 @@ static enum MHD_Result on_request(void *ctx, struct MHD_Connection *c,
 		pthread_mutex_unlock(&l->lock);
 		if (!ok)
 			return refuse(l, c, -1, 429, "too many requests");
-		const char *cl = MHD_lookup_connection_value(
-			c, MHD_HEADER_KIND, "Content-Length");
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     "Content-Length");
 		if (cl != NULL && strtoull(cl, NULL, 10) > HOOK_MAX_BODY)
 			return refuse(l, c, shop_of(l, c, url), 413,
 				      "body too large");
@@ -336,7 +336,8 @@ static int unix_socket(const char *path, struct shoper_error *err)
 	memset(&addr, 0, sizeof(addr));
 	addr.un.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(addr.un.sun_path)) {
-		shoper_error_set(err, "webhook_listen: %s: path too long", path);
+		shoper_error_set(err, "webhook_listen: %s: path too long",
+				 path);
 		return -1;
 	}
 	memcpy(addr.un.sun_path, path, strlen(path));
@@ -375,8 +376,8 @@ static int start_mhd(struct hook_listener *l, struct shoper_error *err)
 		sin.sin_family = AF_INET;
 		sin.sin_port = htons((uint16_t)atoi(colon + 1));
 		(void)inet_pton(AF_INET, host, &sin.sin_addr);
-		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0,
-						    &sin};
+		opts[n++] =
+			(struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &sin};
 	}
 	if (l->tls_cert != NULL) {
 		flags |= MHD_USE_TLS;
@@ -387,8 +388,8 @@ static int start_mhd(struct hook_listener *l, struct shoper_error *err)
 	}
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 30,
 					    NULL};
-	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 256,
-					    NULL};
+	opts[n++] =
+		(struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 256, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 	l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_done, l,
@@ -480,8 +481,8 @@ void hook_listen_take(struct hook_listener *l, const char *shop,
 		for (unsigned int j = 0; j < s->queued.n; j++) {
 			if (ids->n == ids->alloc) {
 				ids->alloc = ids->alloc * 2 + 16;
-				ids->v = realloc(ids->v, ids->alloc *
-								 sizeof(*ids->v));
+				ids->v = realloc(ids->v,
+						 ids->alloc * sizeof(*ids->v));
 				if (ids->v == NULL)
 					abort();
 			}
