@@ -64,7 +64,6 @@ struct stream {
 	unsigned int first_slot, n_slots;
 };
 
-
 struct engine {
 	const struct shoper_sync_config *cfg;
 	const struct shoper_shop_config *shop;
@@ -81,7 +80,8 @@ struct engine {
 	unsigned int n_streams;
 	long long parcel_min; /* parcels of orders from this id on (full) */
 	struct engine_ids refetch; /* orders whose parcels are read again */
-	struct engine_ids *seen; /* not NULL: every order id read */
+	bool want_seen; /* every order id read goes into seen */
+	struct engine_ids seen;
 	struct shoper_error err;
 	char window[20]; /* history window start: older orders are dropped */
 	/* D_* bits: streams served (or refused) this run, and refused */

@@ -42,8 +42,8 @@ static int handle_order(struct engine *e, struct stream *s, json_object *item)
 		sync_order_clear(&o);
 		return 0;
 	}
-	if (e->seen != NULL)
-		ids_add(e->seen, o.order_id);
+	if (e->want_seen)
+		ids_add(&e->seen, o.order_id);
 	if (s->kind == SK_RECENT)
 		e->res->refreshed++;
 	int ret = sync_state_put_order(e->st, e->shop->name, &o, e->c.pass,
@@ -455,7 +455,7 @@ struct shoper_webapi *sync_webapi_open(const struct shoper_sync_config *cfg,
 static int refresh_ids(struct engine *e)
 {
 	const struct engine_ids *ids = e->opts->only_orders;
-	struct engine_ids seen = {NULL, 0, 0};
+	const struct engine_ids *seen = &e->seen;
 	long long checked;
 	bool parcels;
 	int ret = -1;
@@ -469,7 +469,7 @@ static int refresh_ids(struct engine *e)
 	sync_local_time(e->zone, 0, e->synced);
 	if (sync_state_begin(e->st, &e->err) < 0)
 		goto out;
-	e->seen = &seen;
+	e->want_seen = true;
 	parcels = engine_load_degraded(e) == 0 && !e->parcels_unfiltered &&
 		  (e->refused & (1u << D_PARCELS)) == 0;
 	for (unsigned int i = 0; parcels && i < ids->n; i++) {
@@ -482,9 +482,9 @@ static int refresh_ids(struct engine *e)
 		goto fail;
 	for (unsigned int i = 0; i < ids->n; i++) {
 		unsigned int j = 0;
-		while (j < seen.n && seen.v[j] != ids->v[i])
+		while (j < seen->n && seen->v[j] != ids->v[i])
 			j++;
-		if (j == seen.n) {
+		if (j == seen->n) {
 			if (sync_state_delete_order(e->st, e->shop->name,
 						    ids->v[i], &e->err) < 0)
 				goto fail;
@@ -500,8 +500,7 @@ out:
 	if (ret < 0 && e->res->error[0] == '\0')
 		snprintf(e->res->error, sizeof(e->res->error), "%s",
 			 e->err.msg);
-	e->seen = NULL;
-	free(seen.v);
+	e->want_seen = false;
 	return ret;
 }
 
@@ -540,6 +539,7 @@ int sync_engine_run_shop(const struct shoper_sync_config *cfg,
 	}
 	engine_free_streams(&e);
 	free(e.refetch.v);
+	free(e.seen.v);
 	res->ok = ret == 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -15,7 +15,7 @@
 
 /* The events one webhook row carries. */
 extern const char *const sync_webhook_events[];
-#define SYNC_WEBHOOK_N_EVENTS 8
+#define SYNC_WEBHOOK_N_EVENTS 8u
 
 struct sync_webhook {
 	char id[24]; /* the shop's webhook_id */
