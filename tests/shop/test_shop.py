@@ -22,6 +22,7 @@ from shop_tests_api import (test_auth, test_bearer, test_paging,  # noqa
                             test_single, test_status_change)
 from shop_tests_wire import test_bucket, test_bulk, test_faults, test_tls  # noqa
 from shop_tests_api import test_live_shapes  # noqa: E402
+from shop_tests_hooks import test_hooks  # noqa: E402
 
 
 def main():
@@ -43,6 +44,7 @@ def main():
         test_live_shapes(shop, orders)
         test_single(shop)
         test_status_change(shop)
+        test_hooks(shop, orders)
         orders = json.loads(shop.raw("GET", "/__test/orders",
                                      token=False)[3])
         test_bucket(shop)
