@@ -449,6 +449,11 @@ static void finish(struct parser *p)
 		add_error(
 			p, 0,
 			"no [shop NAME] section; add one with url, login and password_file");
+	if ((cfg->webhook_tls_cert == NULL) != (cfg->webhook_tls_key == NULL))
+		add_error(
+			p, 0,
+			"webhook_tls_cert and webhook_tls_key go together; "
+			"set both (TLS) or neither (plain HTTP behind a proxy)");
 	for (unsigned int i = 0; i < cfg->n_shops; i++)
 		check_shop(p, &cfg->shops[i]);
 }

@@ -52,6 +52,13 @@ static void test_config(void)
 	       "webhook_listen unix:/path");
 	shoper_config_free(&cfg);
 	free(errors);
+	errors = NULL;
+	cfg = parse("[sync]\nwebhook_tls_cert = /etc/c.pem\n", &errors);
+	TAP_OK(cfg == NULL && errors != NULL &&
+		       strstr(errors, "webhook_tls_key go together") != NULL,
+	       "webhook_tls_cert without webhook_tls_key refused");
+	shoper_config_free(&cfg);
+	free(errors);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errors = NULL;
 		snprintf(text, sizeof(text), "[sync]\nwebhook_listen = %s\n",
