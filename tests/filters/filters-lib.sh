@@ -72,23 +72,7 @@ filters_mode = ${1:-tags}
 filters_folders = Orders/
 EOC
 	fl_add_shop sklep1 --orders 20 --customers 10 || exit 1
-	DC_EXTRA_PLUGIN_SETTINGS="sieve_before = $T/filters/shoper.sieve
-  sieve_after = $T/filters/shoper-after.sieve"
-	DC_PLUGINS="shoper sieve virtual"
-	DC_EXTRA_CONF="protocol imap {
-  mail_plugins = \$mail_plugins virtual
-}
-protocol doveadm {
-  mail_plugins = \$mail_plugins virtual
-}
-namespace inbox {
-  inbox = yes
-  separator = /
-}
-namespace shoper {
-  prefix = Shoper/Status/
-  separator = /
-  location = virtual:$T/filters/virtual:INDEX=~/virtual-shoper:CONTROL=~/virtual-shoper
-}"
-	dc_config
+	dc_sieve_before "$T/filters/shoper.sieve"
+	dc_sieve_after "$T/filters/shoper-after.sieve"
+	dc_virtual_namespace Shoper/Status/ "$T/filters/virtual"
 }

@@ -8,13 +8,15 @@
 # plugin inactive), dave (*). Password "secret" for all.
 #
 #   dc_setup; dc_start; ...; (trap runs dc_cleanup)
-#   DC_EXTRA_PLUGIN_SETTINGS / DC_EXTRA_CONF: lines added to plugin {} /
-#   to the end of dovecot.conf (namespaces, global mail_plugins)
+#   dc_set, dc_plugins, dc_sieve_before, dc_virtual_namespace, ...: what
+#   the test needs in dovecot.conf ($DC_CONF), for Dovecot 2.3 or 2.4
+#   (tests/lib/dovecot-conf.sh; DC_SERIES says which one runs)
 #   dc_lmtp FROM RCPT... < msg      dc_lda USER FROM < msg
 #   dc_index < orders.jsonl         (re)publishes $DC_INDEX
 #   dc_find USER FOLDER ID          path of the stored message with
 #                                   Message-ID <ID@test>, FOLDER "" = INBOX
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
+. "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"
 DC_PY="python3 $TOP_SRCDIR/tests/lib/dovecot_client.py"
 DC_UID=5000
 DC_TESTNUM=0
@@ -71,6 +73,7 @@ dc_setup() {
 	DC_LMTP_PORT=$($DC_PY port)
 	DC_IMAP_PORT=$($DC_PY port)
 	DC_INDEX=$T/index/orders.cdb
+	DC_CONF=$T/conf/dovecot.conf
 	cat >"$T/bin/sendmail" <<EOS
 #!/bin/sh
 cat > "$T/outbox/mail.\$\$.\$(date +%s%N)"
@@ -81,6 +84,13 @@ EOS
 	dc_user bob "userdb_shoper_shops=sklep2"
 	dc_user carol ""
 	dc_user dave "userdb_shoper_shops=*"
+	DCC_PROTOCOLS="lmtp imap" DCC_LMTP_PORT=$DC_LMTP_PORT
+	DCC_IMAP_PORT=$DC_IMAP_PORT DCC_SENDMAIL=$T/bin/sendmail
+	dcc_init "$T" "shoper-test-$$"
+	dc_sieve_personal
+	dc_set sieve_vacation_check_recipient no
+	dc_set sieve_vacation_min_period 0
+	dc_set shoper_index "$DC_INDEX"
 	dc_config
 	touch "$T/log/dovecot.log"
 	chmod 666 "$T/log/dovecot.log"
@@ -93,90 +103,8 @@ dc_user() {	# NAME EXTRA-FIELDS
 		>>"$T/conf/passwd"
 }
 
-dc_config() {	# writes $T/conf/dovecot.conf; DC_PLUGINS overrides plugins
-	plugins=${DC_PLUGINS-"shoper sieve"}
-	cat >"$T/conf/dovecot.conf" <<EOF2
-base_dir = $T/run
-state_dir = $T/state
-instance_name = shoper-test-$$
-log_path = $T/log/dovecot.log
-info_log_path = $T/log/dovecot.log
-debug_log_path = $T/log/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-auth_username_format = %Ln
-protocols = lmtp imap
-listen = 127.0.0.1
-first_valid_uid = 1000
-mail_location = maildir:$T/mail/%u/Maildir
-mail_plugin_dir = $T/modules
-mail_fsync = never
-sendmail_path = $T/bin/sendmail
-postmaster_address = postmaster@test.example
-hostname = test.example
-passdb {
-  driver = passwd-file
-  args = $T/conf/passwd
-}
-userdb {
-  driver = passwd-file
-  args = $T/conf/passwd
-}
-service auth {
-  unix_listener auth-userdb {
-    mode = 0666
-  }
-}
-service lmtp {
-  unix_listener lmtp {
-    mode = 0666
-  }
-  inet_listener lmtp {
-    address = 127.0.0.1
-    port = $DC_LMTP_PORT
-  }
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = $DC_IMAP_PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service stats {
-  unix_listener stats-reader {
-    mode = 0666
-  }
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-protocol lda {
-  mail_plugins = \$mail_plugins $plugins
-}
-protocol lmtp {
-  mail_plugins = \$mail_plugins $plugins
-}
-plugin {
-  sieve = file:~/sieve;active=~/.dovecot.sieve
-  sieve_vacation_dont_check_recipient = yes
-  sieve_vacation_min_period = 0
-  shoper_index = $T/index/orders.cdb
-  ${DC_EXTRA_PLUGIN_SETTINGS:-}
-}
-${DC_EXTRA_CONF:-}
-EOF2
-	[ -z "$DC_PRELOAD" ] || cat >>"$T/conf/dovecot.conf" <<EOF3
-import_environment = TZ CORE_OUTOFMEM CORE_ERROR LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
-# ASan reserves terabytes of address space
-default_vsz_limit = 0
-EOF3
-}
-
 dc_start() {
+	dc_config	# fails if the file was edited by hand
 	LD_PRELOAD=$DC_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
 		/usr/sbin/dovecot -c "$T/conf/dovecot.conf" </dev/null \
 		>>"$T/log/start.log" 2>&1 || return 1

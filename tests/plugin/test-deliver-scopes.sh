@@ -102,14 +102,14 @@ dc_stop
 # frank's userdb mail_plugins now loads Sieve at his RCPT, after the
 # plugin: Sieve's delivery hook (which never calls the one before it) must
 # not take the plugin out of the way for him and the recipients after him
-DC_PLUGINS="shoper" dc_config
+dc_delivery_plugins shoper
 dc_start || { echo "Bail out! dovecot did not restart"; exit 1; }
 orders_test nosieve
 
 # --- the plugin only in one recipient's per-user mail_plugins ------------
 # (it is loaded at gina's RCPT, so it acts for the whole transaction)
 dc_stop
-DC_PLUGINS="" dc_config
+dc_delivery_plugins
 dc_start || { echo "Bail out! dovecot did not restart"; exit 1; }
 forged_msg g1 | dc_lmtp ola@example.com carol@test.example gina@test.example >/dev/null
 res=$?

@@ -229,7 +229,7 @@ ok $many_ok "each of the seven recipients got its own scope's X-Shoper-Orders"
 scope_test sieve
 # without Sieve, LMTP hands recipients 2..n the first saved copy
 dc_stop
-DC_PLUGINS="shoper" dc_config
+dc_delivery_plugins shoper
 dc_start || { echo "Bail out! dovecot did not restart"; exit 1; }
 scope_test nosieve
 dc_msg s2 'Jan <jan@example.com>' | dc_lmtp jan@example.com bob@test.example alice@test.example >/dev/null

@@ -3,8 +3,8 @@
 # doveadm server socket, shoper-sync's configuration, and helpers.
 #   st_setup            everything up to the first sync and dc_start
 #                       (ST_DOVEADM_USER: owner of the doveadm server
-#                       socket, default root; ST_EXTRA_CONF: more lines
-#                       for dovecot.conf; ST_ORDERS, ST_CUSTOMERS: the
+#                       socket, default root; ST_USERDB_USER: owner of
+#                       the auth-userdb socket; ST_ORDERS, ST_CUSTOMERS: the
 #                       shops' generated data, default 20 and 10)
 #   run_sync [CONF]     one sync; output in $T/sync.out (shown as # lines)
 #   use SHOP            shop_ctl talks to that shop
@@ -36,25 +36,17 @@ st_cleanup() {
 }
 
 st_setup() {
+	[ -z "${ST_EXTRA_CONF:-}" ] ||
+		{ echo "Bail out! ST_EXTRA_CONF is gone: use the dc_* helpers"; exit 1; }
 	dc_setup
 	trap st_cleanup EXIT
 	trap 'exit 1' INT TERM
 	cp "$MOD" "$T/modules/"
-	cat >>"$T/conf/dovecot.conf" <<EOC
-protocol imap {
-  mail_plugins = \$mail_plugins imap_shoper
-}
-plugin {
-  shoper_status_folder = Shoper
-}
-service doveadm {
-  unix_listener doveadm-server {
-    user = ${ST_DOVEADM_USER:-root}
-    mode = 0600
-  }
-}
-${ST_EXTRA_CONF:-}
-EOC
+	dc_plugins imap imap_shoper
+	dc_set shoper_status_folder Shoper
+	dc_doveadm_socket "${ST_DOVEADM_USER:-root}"
+	[ -z "${ST_USERDB_USER:-}" ] ||
+		dc_unix_listener auth auth-userdb user "$ST_USERDB_USER"
 	chgrp $DC_UID "$T/index"
 	chmod 2750 "$T/index"
 	shop_ca_init "$T/ca" >/dev/null 2>&1 ||

@@ -12,11 +12,7 @@ set -u
 # socket, so that user may look up any user's shoper_shops (auth restricts
 # a peer other than the owner of a 0666 socket to its own uid)
 ST_DOVEADM_USER=nobody
-ST_EXTRA_CONF='service auth {
-  unix_listener auth-userdb {
-    user = nobody
-  }
-}'
+ST_USERDB_USER=nobody
 st_setup
 
 # config checks first (no network): the key is known, and a path
@@ -38,8 +34,7 @@ W2=Shoper.sklep2.Wysłane
 check "doveadm server socket in the run dir" [ -S "$T/run/doveadm-server" ]
 
 mkdir -m 1777 "$T/nowhere"	# an empty mail store of its own
-sed "s|^mail_location = .*|mail_location = maildir:$T/nowhere/%u/Maildir|" \
-	"$T/conf/dovecot.conf" >"$T/conf/client.conf"
+dc_config "$T/conf/client.conf" "$T/nowhere"
 sed "s|^doveadm_config = .*|doveadm_config = $T/conf/client.conf|" "$CONF" >"$T/local.conf"
 sed "s|^doveadm_config = .*|doveadm_config = $T/conf/client.conf\\
 doveadm_socket = $T/run/doveadm-server|" "$CONF" >"$T/socket.conf"
