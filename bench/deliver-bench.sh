@@ -104,7 +104,8 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 1' INT TERM
 
-setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS [SHOPS]
+. "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"
+setup() {	# NAME PLUGINS SIEVE-SCRIPT [SHOPS]: then dc_set...; dc_config
 	d=$W/$1
 	mkdir -p "$d/run" "$d/state" "$d/log" "$d/mail" "$d/home" \
 		"$d/modules" "$d/conf" "$d/bin"
@@ -115,14 +116,6 @@ setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS [SHOPS]
 	cp "$B/extprograms-lookup.$LOOKUP" "$d/bin/shoper-lookup"
 	chmod 755 "$d/bin/shoper-lookup"
 	: >"$d/conf/passwd"
-	lmtp_exec=
-	if [ -n "$CG" ]; then
-		printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/%s.%%p.out /usr/lib/dovecot/lmtp "$@"\n' \
-			"$CG" "$1" >"$d/bin/lmtp-callgrind"
-		chmod 755 "$d/bin/lmtp-callgrind"
-		lmtp_exec="executable = $d/bin/lmtp-callgrind
-  vsz_limit = 0"
-	fi
 	u=0
 	while [ $u -lt "$CLIENTS" ]; do
 		mkdir -p "$d/home/u$u"
@@ -130,79 +123,48 @@ setup() {	# NAME PLUGINS SIEVE-SCRIPT EXTRA-PLUGIN-SETTINGS [SHOPS]
 		/*) cp "$3" "$d/home/u$u/.dovecot.sieve" ;;
 		*) cp "$B/sieve/$3" "$d/home/u$u/.dovecot.sieve" ;;
 		esac
-		echo "u$u:{PLAIN}x:$UID_:$UID_::$d/home/u$u::userdb_shoper_shops=${5:-*}" \
+		echo "u$u:{PLAIN}x:$UID_:$UID_::$d/home/u$u::userdb_shoper_shops=${4:-*}" \
 			>>"$d/conf/passwd"
 		u=$((u + 1))
 	done
-	cat >"$d/conf/dovecot.conf" <<EOF
-base_dir = $d/run
-state_dir = $d/state
-instance_name = shoper-bench-$1-$$
-log_path = $d/log/dovecot.log
-info_log_path = $d/log/dovecot.log
-ssl = no
-protocols = lmtp
-first_valid_uid = 1000
-mail_location = maildir:$d/mail/%u/Maildir
-mail_plugin_dir = $d/modules
-mail_fsync = never
-# keep every process for the whole run: CPU is read from live processes
-default_idle_kill = 1 hours
-hostname = bench.example
-postmaster_address = postmaster@bench.example
-auth_username_format = %Ln
-passdb {
-  driver = passwd-file
-  args = $d/conf/passwd
-}
-userdb {
-  driver = passwd-file
-  args = $d/conf/passwd
-}
-service auth {
-  unix_listener auth-userdb {
-    mode = 0666
-  }
-}
-service lmtp {
-  $lmtp_exec
-  process_min_avail = $CLIENTS
-  unix_listener lmtp {
-    mode = 0666
-  }
-}
-service stats {
-  unix_listener stats-reader {
-    mode = 0666
-  }
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-protocol lmtp {
-  mail_plugins = \$mail_plugins $2
-}
-plugin {
-  sieve = file:~/sieve;active=~/.dovecot.sieve
-  $4
-}
-EOF
 	touch "$d/log/dovecot.log"
 	chmod 666 "$d/log/dovecot.log"
 	chown -R $UID_:$UID_ "$d/mail" "$d/home"
+	DCC_PROTOCOLS=lmtp
+	dcc_init "$d" "shoper-bench-$1-$$"
+	dc_delivery_plugins $2
+	dc_sieve_personal
+	# keep every process for the whole run: CPU is read from live processes
+	dc_set default_idle_kill_interval "1 hours"
+	dc_service lmtp process_min_avail "$CLIENTS"
+	if [ -n "$CG" ]; then
+		printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/%s.%%p.out /usr/lib/dovecot/lmtp "$@"\n' \
+			"$CG" "$1" >"$d/bin/lmtp-callgrind"
+		chmod 755 "$d/bin/lmtp-callgrind"
+		dc_service lmtp executable "$d/bin/lmtp-callgrind"
+		dc_service lmtp vsz_limit unlimited
+	fi
 }
 
-setup a "sieve" file-by-status.sieve ""
-setup b "shoper sieve" file-by-status.sieve "shoper_index = $DATA/orders.cdb"
+setup a "sieve" file-by-status.sieve
+dc_config
+setup b "shoper sieve" file-by-status.sieve
+dc_set shoper_index "$DATA/orders.cdb"
+dc_config
 # controls: no shop in scope (sklep0 isn't in the index); no value matches
-setup n "shoper sieve" file-by-status.sieve "shoper_index = $DATA/orders.cdb" \
-	sklep0
+setup n "shoper sieve" file-by-status.sieve sklep0
+dc_set shoper_index "$DATA/orders.cdb"
+dc_config
 sed 's/:is "\([^"]*\)" "\([^"]*\)"/:is "\1" "never-\2"/' \
 	"$B/sieve/file-by-status.sieve" >"$W/never.sieve"
-setup h "shoper sieve" "$W/never.sieve" "shoper_index = $DATA/orders.cdb"
-setup c "sieve" extprograms.sieve "sieve_plugins = sieve_extprograms
-  sieve_extensions = +vnd.dovecot.execute +editheader
-  sieve_execute_bin_dir = $W/c/bin"
+setup h "shoper sieve" "$W/never.sieve"
+dc_set shoper_index "$DATA/orders.cdb"
+dc_config
+setup c "sieve" extprograms.sieve
+dc_set_list sieve_plugins sieve_extprograms
+dc_set_list sieve_extensions vnd.dovecot.execute editheader
+dc_set sieve_execute_bin_dir "$W/c/bin"
+dc_config
 
 for s in $SETUPS; do
 	/usr/sbin/dovecot -c "$W/$s/conf/dovecot.conf" </dev/null \

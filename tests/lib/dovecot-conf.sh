@@ -113,11 +113,19 @@ dcc_sets() {	# global|plugin: dc_set lines for that 2.3 section (2.4: all)
 	printf '%s' "$DCC_SETS" | while read -r _k _v; do
 		[ -n "$_k" ] || continue
 		if [ "$DC_SERIES" = 2.4 ]; then
-			[ "$1" = global ] && echo "$_k = $_v"
+			_sec=global
 		elif dcc_is_plugin_key "$_k"; then
-			[ "$1" = plugin ] && echo "  $(dcc_v23 "$_k" "$_v")"
+			_sec=plugin
 		else
-			[ "$1" = global ] && dcc_v23 "$_k" "$_v"
+			_sec=global
+		fi
+		[ "$1" = "$_sec" ] || continue
+		if [ "$DC_SERIES" = 2.4 ]; then
+			echo "$_k = $_v"
+		elif [ "$_sec" = plugin ]; then
+			echo "  $(dcc_v23 "$_k" "$_v")"
+		else
+			dcc_v23 "$_k" "$_v"
 		fi
 	done
 	printf '%s' "$DCC_LISTS" | while read -r _k _items; do
@@ -135,6 +143,7 @@ dcc_sets() {	# global|plugin: dc_set lines for that 2.3 section (2.4: all)
 			echo "  $_k = $_items"
 		fi
 	done
+	return 0
 }
 
 dcc_plugins_block() {	# INDENT LIST: mail_plugins for the series
@@ -272,6 +281,7 @@ EOF
 		echo "  }"
 		echo "}"
 	done
+	return 0
 }
 
 dcc_sieve() {	# the Sieve scripts: personal, before, after
@@ -293,11 +303,12 @@ dcc_sieve() {	# the Sieve scripts: personal, before, after
 		*)
 			# sieve_before, sieve_before2, ... in the order given
 			_i=$(printf '%s' "$DCC_SIEVE" | head -n "$_n" | grep -c "^$_t ")
-			[ "$_i" = 1 ] && _i=
+			[ "$_i" != 1 ] || _i=
 			echo "  sieve_$_t$_i = $_path"
 			;;
 		esac
 	done
+	return 0
 }
 
 dcc_namespaces() {
@@ -318,6 +329,7 @@ dcc_namespaces() {
 				"$_dir" "$_ix" "$_ix"
 		fi
 	done
+	return 0
 }
 
 dcc_preload() {	# a sanitizer build: the ASan runtime in every process
