@@ -291,9 +291,9 @@ struct scope {
 static struct scope *scopes;
 static unsigned int n_scopes;
 
-/* A plugin setting of user: the userdb field, else plugin {} (doveadm
-   user shows only the former), as mail_user_plugin_getenv() reads it. 1
-   read (value_r NULL: unset), 0 no such user, -1 doveadm failed. */
+/* A plugin setting of user: the userdb field, else the configuration
+   (doveadm user shows only the former), as the plugin reads it. 1 read
+   (value_r NULL: unset), 0 no such user, -1 doveadm failed. */
 static int read_setting(const struct shoper_sync_config *cfg, const char *user,
 			const char *key, char **value_r)
 {
@@ -312,11 +312,20 @@ static int read_setting(const struct shoper_sync_config *cfg, const char *user,
 		return status == DOVEADM_EX_NOUSER ? 0 : -1;
 	}
 	if (*value_r == NULL) {
+		/* 2.3 keeps it in plugin {}; 2.4 has no plugin {} (it prints
+		   nothing for plugin/KEY, exit 0) but a global setting of that
+		   name. Either prints nothing when it is unset. */
 		snprintf(plugin_key, sizeof(plugin_key), "plugin/%s", key);
 		start(&a, cfg, "config", NULL, false);
 		add(&a, "-h");
 		add(&a, plugin_key);
-		(void)run(&a, NULL, NULL, value_r); /* unset: exit 1 */
+		(void)run(&a, NULL, NULL, value_r);
+		if (*value_r == NULL) {
+			start(&a, cfg, "config", NULL, false);
+			add(&a, "-h");
+			add(&a, key);
+			(void)run(&a, NULL, NULL, value_r);
+		}
 	}
 	return 1;
 }
