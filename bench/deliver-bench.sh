@@ -52,6 +52,8 @@ B=$TOP_SRCDIR/bench
 PLUGIN=${BENCH_PLUGIN:-$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so}
 MKINDEX=$TOP_BUILDDIR/tests/tools/make-test-index
 UID_=5000
+. "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"
+dc_settings_ns "$@"
 
 skip() {
 	echo "delivery benchmark skipped: $1"
@@ -104,7 +106,6 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 1' INT TERM
 
-. "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"
 setup() {	# NAME PLUGINS SIEVE-SCRIPT [SHOPS]: then dc_set...; dc_config
 	d=$W/$1
 	mkdir -p "$d/run" "$d/state" "$d/log" "$d/mail" "$d/home" \

@@ -26,6 +26,8 @@
 #                              virtual one at PREFIX (virtual plugin loaded)
 #   dc_config [FILE [MAILROOT]]  writes FILE (default the instance's conf),
 #                              mail under MAILROOT/USER/Maildir
+#   dc_settings_ns "$@"        2.4: the built settings module where Dovecot
+#                              looks for it (dovecot.sh calls it)
 # Userdb extra fields (userdb_shoper_shops=..., userdb_mail_plugins=...)
 # mean the same on both series: dc_user writes them unchanged.
 
@@ -45,6 +47,35 @@ dc_series() {	# sets DC_VERSION (2.4.1) and DC_SERIES (2.3 or 2.4)
 		exit 1
 		;;
 	esac
+}
+
+# 2.4's config parser (doveconf, run by the master and by every dovecot-lda,
+# doveadm or doveconf -c) loads settings modules only from Dovecot's own
+# directory, and knows shoper_* only from ours. Rather than installing it,
+# the calling script re-runs itself in a private mount namespace where
+# that directory is a tmpfs holding the system's modules and the built one.
+# Call it first thing (with the script's arguments); no-op on 2.3.
+dc_settings_ns() {
+	dc_series
+	[ "$DC_SERIES" = 2.4 ] || return 0
+	_mod=$TOP_BUILDDIR/plugin/settings/.libs/libshoper_settings.so
+	_dir=$(sed -n 's/^settings_moduledir = //p' \
+		"$TOP_BUILDDIR/plugin/settings/Makefile" 2>/dev/null)
+	_dir=${_dir:-/usr/lib/dovecot/modules/settings}
+	if [ -z "${DC_SETTINGS_NS:-}" ]; then
+		[ -f "$_mod" ] || { echo "# no $_mod: doveconf won't know shoper_*"; return 0; }
+		[ "$(id -u)" = 0 ] && [ -f "$0" ] || return 0
+		DC_SETTINGS_NS=1 exec unshare -m sh "$0" "$@"
+	fi
+	[ "$DC_SETTINGS_NS" = 1 ] || return 0
+	DC_SETTINGS_NS=done
+	_tmp=$(mktemp -d /tmp/shoper-settings.XXXXXX)
+	cp "$_dir"/*.so "$_tmp/" 2>/dev/null
+	cp "$_mod" "$_tmp/"
+	mount -t tmpfs -o mode=755 shoper-settings "$_dir" &&
+		cp "$_tmp"/*.so "$_dir/" ||
+		{ echo "Bail out! cannot put $_mod into $_dir"; exit 1; }
+	rm -rf "$_tmp"
 }
 
 dcc_init() {	# DIR NAME

@@ -17,6 +17,7 @@
 #                                   Message-ID <ID@test>, FOLDER "" = INBOX
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"
+dc_settings_ns "$@"
 DC_PY="python3 $TOP_SRCDIR/tests/lib/dovecot_client.py"
 DC_UID=5000
 DC_TESTNUM=0
