@@ -16,14 +16,17 @@ if header :contains ["X-Shoper-Order-Id", "X-Shoper-Order-Paid"] ["forged", "yes
 S
 dc_start || { echo "Bail out! dovecot did not start"; exit 1; }
 
-limit=$(doveconf -c "$T/conf/dovecot.conf" -h default_vsz_limit 2>/dev/null)
-lmtp_limit=$(doveconf -c "$T/conf/dovecot.conf" -h service/lmtp/vsz_limit 2>/dev/null)
+limit=$(doveconf -c "$DC_CONF" -h default_vsz_limit 2>/dev/null)
+lmtp_limit=$(doveconf -c "$DC_CONF" -h service/lmtp/vsz_limit 2>/dev/null)
 if [ -n "$DC_PRELOAD" ]; then
 	skip "sanitizer build: vsz_limit is unlimited, memory not bounded by it"
 else
-	check "lmtp runs under the default vsz_limit ($limit, service: $lmtp_limit)" \
+	# lmtp sets no vsz_limit of its own: 2.3 shows its "unset" value,
+	# 2.4 nothing (the service inherits default_vsz_limit)
+	check "lmtp runs under the default vsz_limit ($limit, service: '$lmtp_limit')" \
 		eval '[ "$(echo "$limit" | tr -d " ")" = 256M ] &&
-			[ "$(echo "$lmtp_limit" | tr -d " B")" = 18446744073709551615 ]'
+			case $(echo "$lmtp_limit" | tr -d " B") in
+			"" | 18446744073709551615) true ;; *) false ;; esac'
 fi
 
 python3 - "$T/big.eml" "${BIG_KLINES:-30}" <<'P'
