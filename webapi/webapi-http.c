@@ -298,6 +298,23 @@ static enum webapi_transport classify_curl(CURLcode rc, bool too_big)
 	}
 }
 
+/* A receive error once the answer's head is in, with less of the body
+   than its Content-Length: the body was cut short. curl 7 reports that as
+   CURLE_PARTIAL_FILE; curl 8 with OpenSSL 3 as a receive error when the
+   TLS connection ends without close_notify ("unexpected eof"). */
+static bool body_cut_short(CURL *curl, CURLcode rc, long code)
+{
+	curl_off_t clen = -1, got = 0;
+
+	if (rc != CURLE_RECV_ERROR || code == 0)
+		return false;
+	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+			      &clen) != CURLE_OK ||
+	    curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &got) != CURLE_OK)
+		return false;
+	return clen >= 0 && got < clen;
+}
+
 static struct curl_slist *request_headers(const char *auth, const char *body)
 {
 	struct curl_slist *list = NULL, *l;
@@ -386,6 +403,9 @@ enum webapi_transport webapi_http_request(struct webapi_http *http,
 
 	curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &resp->code);
 	t = classify_curl(rc, http->too_big);
+	if (t == WEBAPI_TRANSPORT_NETWORK &&
+	    body_cut_short(http->curl, rc, resp->code))
+		t = WEBAPI_TRANSPORT_TRUNCATED;
 	if (t == WEBAPI_TRANSPORT_TOO_BIG)
 		snprintf(resp->error, sizeof(resp->error),
 			 "answer larger than %u bytes", WEBAPI_MAX_BODY);
