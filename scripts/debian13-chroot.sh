@@ -122,8 +122,11 @@ fi
 # ../shared beside the checkout, where the tests may look for it.
 [ -d ../shared ] && { rm -rf "$dir/shared"; cp -r ../shared "$dir/shared"; }
 
+# In the background with a wait: a TERM or INT (a CI time limit) then
+# reaches the trap at once, not only when CMD has finished by itself.
 rc=0
 chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	LANG=C.UTF-8 CI="${CI:-}" TESTS_FILTER="${TESTS_FILTER:-}" \
-	/bin/sh -c 'cd /src && exec "$@"' sh "$@" || rc=$?
+	/bin/sh -c 'cd /src && exec "$@"' sh "$@" </dev/null &
+wait $! || rc=$?
 exit $rc

@@ -42,10 +42,7 @@ dc_series() {	# sets DC_VERSION (2.4.1) and DC_SERIES (2.3 or 2.4)
 	case $DC_VERSION in
 	2.3.*) DC_SERIES=2.3 ;;
 	2.4.*) DC_SERIES=2.4 ;;
-	*)
-		echo "Bail out! Dovecot '$DC_VERSION' is neither 2.3 nor 2.4"
-		exit 1
-		;;
+	*) DC_SERIES=none ;;	# dc_require skips the test
 	esac
 }
 
@@ -80,6 +77,10 @@ dc_settings_ns() {
 
 dcc_init() {	# DIR NAME
 	dc_series
+	if [ "$DC_SERIES" = none ]; then
+		echo "Bail out! Dovecot '$DC_VERSION' is neither 2.3 nor 2.4"
+		exit 1
+	fi
 	DCC_DIR=$1 DCC_NAME=$2 DCC_CONF=$1/conf/dovecot.conf DCC_SUM=
 	DCC_PROTOCOLS=${DCC_PROTOCOLS:-lmtp}
 	DCC_LMTP_PORT=${DCC_LMTP_PORT:-} DCC_IMAP_PORT=${DCC_IMAP_PORT:-}
@@ -130,7 +131,7 @@ dcc_v23() {	# KEY VALUE: the 2.3 spelling of a 2.4 setting, "KEY = VALUE"
 	"sieve_vacation_check_recipient yes") echo "sieve_vacation_dont_check_recipient = no" ;;
 	"restart_request_count unlimited") echo "service_count = 0" ;;
 	"restart_request_count "*) echo "service_count = $2" ;;
-	*" unlimited") echo "$1 = 0" ;;	# vsz limits
+	*" unlimited") echo "$1 = 0" ;;	# 2.3 spells "no limit" 0
 	*) echo "$1 = $2" ;;
 	esac
 }
