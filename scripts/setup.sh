@@ -10,7 +10,8 @@ PKGS="dovecot-core dovecot-dev dovecot-lmtpd dovecot-imapd dovecot-sieve
  clang-format cppcheck
  openssl python3 ca-certificates procps psmisc valgrind time
  roundcube-core roundcube-sqlite3 php-cli php-sqlite3
- chromium chromium-driver python3-selenium"
+ chromium chromium-driver python3-selenium
+ bsdextrautils"	# look(1): the delivery benchmark's extprograms lookup
 
 # clang's sanitizer runtime has the LLVM version in its name: 14 on
 # Debian 12, 19 on Debian 13.
