@@ -24,46 +24,23 @@
    MAILBOX_LIST_NAME_MAX_LENGTH bytes */
 #define SHOPER_STATE_MAX_LINE (64 * 1024)
 
+/* The queue library's escaping, into Dovecot strings: any length. */
 static void escape(string_t *str, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
-	     p++) {
-		if (*p <= 0x20 || *p == 0x7f || *p == '%' || *p == '=')
-			str_printfa(str, "%%%02X", *p);
-		else
-			str_append_c(str, (char)*p);
-	}
-}
+	size_t size = strlen(s) * 3 + 1, pos = 0;
+	char *out = t_malloc_no0(size);
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	if (shoper_qesc(out, size, &pos, s) < 0)
+		i_unreached();
+	str_append_data(str, out, pos);
 }
 
 /* src[0..len) unescaped into pool; NULL on a bad escape or a NUL byte */
 static const char *unescape(pool_t pool, const char *src, size_t len)
 {
-	string_t *str = t_str_new(len + 1);
+	char *out = p_malloc(pool, len + 1);
 
-	for (size_t i = 0; i < len; i++) {
-		if (src[i] != '%') {
-			str_append_c(str, src[i]);
-			continue;
-		}
-		int hi = i + 2 < len ? hexval(src[i + 1]) : -1;
-		int lo = hi < 0 ? -1 : hexval(src[i + 2]);
-		if (lo < 0 || (hi == 0 && lo == 0))
-			return NULL;
-		str_append_c(str, (char)(hi * 16 + lo));
-		i += 2;
-	}
-	return p_strdup(pool, str_c(str));
+	return shoper_qunesc(src, len, out, len + 1) < 0 ? NULL : out;
 }
 
 static bool digits(const char *s)

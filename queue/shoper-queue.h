@@ -150,4 +150,13 @@ void shoper_status_list_free(struct shoper_status_list *list);
 int shoper_status_list_path(const char *index_path, char *out, size_t out_size);
 int shoper_queue_dir(const char *index_path, char *out, size_t out_size);
 
+/* The percent-escaping of the queue and status-list formats, also used by
+   the IMAP module's folder state. Appends s escaped (bytes <= 0x20, 0x7f,
+   '%', '=') to out at *pos; -1 when it doesn't fit (3 * strlen(s) + 1
+   always does). */
+int shoper_qesc(char *out, size_t size, size_t *pos, const char *s);
+/* Unescapes src[0..len) into out (NUL-terminated). -1 on a bad escape,
+   a NUL byte or when it doesn't fit (len + 1 always does). */
+int shoper_qunesc(const char *src, size_t len, char *out, size_t size);
+
 #endif
