@@ -9,7 +9,11 @@ command -v clang-format >/dev/null 2>&1 || {
 	exit 2
 }
 bad=0
-for f in $(git ls-files '*.c' '*.h' 2>/dev/null || find index sync plugin bench tests -name '*.[ch]'); do
+# outside a git checkout (an unpacked tarball): every folder of ours
+files=$(git ls-files '*.c' '*.h' 2>/dev/null) ||
+	files=$(find lib index queue webapi store sync status filters cli plugin \
+		bench tests -name '*.[ch]')
+for f in $files; do
 	if ! clang-format --style=file "$f" | cmp -s - "$f"; then
 		echo "not formatted: $f (run: clang-format -i $f)"
 		bad=1

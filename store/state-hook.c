@@ -1,7 +1,7 @@
 /* What the webhooks need kept: an order the shop confirms gone (a
    webhook's re-read found nothing) and, per shop, when the last webhook
    arrived and how many were refused, for `check`. The webhook's id and
-   secret live in state_dir/<shop>.webhook (sync/webhook-file.c): the
+   secret live in state_dir/<shop>.webhook (webhook-file.c): the
    install command writes it while a daemon holds this database. */
 #include "state-private.h"
 

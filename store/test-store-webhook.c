@@ -1,4 +1,4 @@
-/* Unit test of the webhook pieces of the sync stage: webhook_listen and
+/* Unit test of the webhook pieces of the store: webhook_listen and
    the TLS keys parse (and bad values are refused), the signature check
    (hex(SHA1(id:secret:body)), case of the hex, one flipped digit, wrong
    length), the registration file (0600, round trip) and the secret. */

@@ -1,7 +1,7 @@
 #ifndef WEBAPI_PRIVATE_H
 #define WEBAPI_PRIVATE_H
 
-/* Internals of the webapi client, shared by the sync/webapi-*.c files and
+/* Internals of the webapi client, shared by the webapi-*.c files and
    their unit tests. Nothing here is part of the contract in
    shoper-webapi.h. */
 

@@ -19,8 +19,8 @@ target_bin() {	# NAME -> binary path and corpus dir
 	index-reader) echo "index/fuzz-index-reader index" ;;
 	record-decode) echo "index/fuzz-record-decode record-decode" ;;
 	delta-reader) echo "index/fuzz-delta-reader delta" ;;
-	order-parse) echo "sync/fuzz-order-parse order-parse" ;;
-	config) echo "sync/fuzz-config config" ;;
+	order-parse) echo "store/fuzz-order-parse order-parse" ;;
+	config) echo "store/fuzz-config config" ;;
 	headers) echo "plugin/fuzz-headers headers" ;;
 	*) return 1 ;;
 	esac

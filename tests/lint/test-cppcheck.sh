@@ -14,7 +14,7 @@ if [ "$version" != 2.10 ]; then
 	exit 0
 fi
 n=0
-for part in lib index queue webapi sync status filters cli plugin; do
+for part in lib index queue webapi store sync status filters cli plugin; do
 	files=$(find "$part" -name '*.c' | sort)
 	[ -n "$files" ] || continue
 	n=$((n + 1))
@@ -22,7 +22,8 @@ for part in lib index queue webapi sync status filters cli plugin; do
 	out=$(cppcheck -q --enable=warning,portability,performance \
 		--std=c11 --error-exitcode=1 --inline-suppr \
 		--suppress=missingIncludeSystem --library=tests/lint/cppcheck.cfg \
-		-I lib -I index -I queue -I webapi -I sync -I status -I filters -I cli -I plugin \
+		-I lib -I index -I queue -I webapi -I store -I sync -I status -I filters -I cli \
+		-I plugin \
 		-D__GNUC__=12 $files 2>&1)
 	if [ $? -eq 0 ] && [ -z "$out" ]; then
 		echo "ok $n - cppcheck $part"

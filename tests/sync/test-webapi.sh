@@ -1,5 +1,5 @@
 #!/bin/sh
-# The webapi client (sync/webapi-*.c) against the test shop over real TLS,
+# The webapi client (webapi/webapi-*.c) against the test shop over real TLS,
 # driven by the webapi-probe tool: login and token reuse, re-login on an
 # expired token, refused logins, 429 storms, 5xx, timeouts, garbage and
 # truncated answers, TLS and URL refusals, bulk, the leaky bucket, and no
