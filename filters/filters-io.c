@@ -1,6 +1,5 @@
 /* filters: sievec, and the update run after a sync. */
 #include "filters.h"
-#include "publish.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +68,7 @@ static int write_script(const char *dir, const char *name,
 	filters_pathf(svbin, sizeof(svbin), "%s/%s.svbin", dir, name);
 	/* `shoper-sync filters` writes without the state lock: only old
 	   temporary files are surely abandoned */
-	(void)shoper_file_clean_tmp(dir, base, SYNC_STALE_TMP_SECS, NULL);
+	(void)shoper_file_clean_tmp(dir, base, SHOPER_STALE_TMP_SECS, NULL);
 	ret = filters_write_file(path, text->data, text->len, err);
 	if (ret >= 0 && (ret > 0 || access(svbin, F_OK) < 0)) {
 		int cret = run_sievec(path, svbin, err);

@@ -1,7 +1,6 @@
 /* filters: Dovecot virtual folders Shoper/Status/<name> (virtual plugin),
    one directory with a dovecot-virtual file per status name. */
 #include "filters.h"
-#include "publish.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -165,7 +164,8 @@ int filters_virtual_sync(const char *dir, const struct filter_set *set,
 			ret = -1;
 		} else {
 			(void)shoper_file_clean_tmp(path, "dovecot-virtual",
-						    SYNC_STALE_TMP_SECS, NULL);
+						    SHOPER_STALE_TMP_SECS,
+						    NULL);
 			filters_pathf(path, sizeof(path),
 				      "%s/%s/dovecot-virtual", vdir, dn.data);
 			ret = filters_write_file(path, text.data, text.len,

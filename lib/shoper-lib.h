@@ -59,6 +59,10 @@ int shoper_file_replace_data(const char *path, const void *data, size_t len,
    the number removed (a missing dir: 0), or -1 with err. */
 int shoper_file_clean_tmp(const char *dir, const char *base,
 			  unsigned int min_age, struct shoper_error *err);
+/* min_age for a directory whose writers hold no lock (the IMAP processes'
+   queue requests, `shoper-sync filters`): such a temporary file is
+   written in milliseconds, so one this old was abandoned. */
+#define SHOPER_STALE_TMP_SECS 3600
 
 /* Writes s[0..len) to f with the bytes that could move a terminal's
    cursor replaced (shop data is hostile). */

@@ -348,7 +348,7 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 	ctx.keep_dir = keep;
 	/* requests a killed writer left half-written (IMAP processes write
 	   without our lock: only old ones are surely abandoned) */
-	if (shoper_file_clean_tmp(dir, NULL, SYNC_STALE_TMP_SECS, &err) < 0 ||
+	if (shoper_file_clean_tmp(dir, NULL, SHOPER_STALE_TMP_SECS, &err) < 0 ||
 	    shoper_file_clean_tmp(keep, NULL, 0, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);
 	while (stop_flag == NULL || !*stop_flag) {

@@ -8,11 +8,6 @@
 #include "config.h"
 #include "state.h"
 
-/* A temporary file of a writer that holds no lock (the IMAP processes'
-   queue requests, `shoper-sync filters`) is stale when it is this old:
-   such a file is written in milliseconds. */
-#define SYNC_STALE_TMP_SECS 3600
-
 struct sync_publish_result {
 	long long orders; /* in the index */
 	/* left out: their data cannot be indexed (listed in the state for
