@@ -1,6 +1,6 @@
 /* shoper-sync's own checks of a status request. */
 #include "status-check.h"
-#include "engine.h"
+#include "shop-time.h"
 #include "order-parse.h"
 #include "status-doveadm.h"
 
