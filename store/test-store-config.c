@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test-sync-config.XXXXXX";
+static char dir[] = "/tmp/test-store-config.XXXXXX";
 static char conf[512], pw[512], pw_open[512];
 
 static void write_file(const char *path, const char *text, mode_t mode)

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test-sync-webhook.XXXXXX";
+static char dir[] = "/tmp/test-store-webhook.XXXXXX";
 
 static char shop[700];
 
