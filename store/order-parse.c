@@ -252,6 +252,8 @@ int sync_status_parse(json_object *obj, struct sync_status *s,
 	long long type = sync_json_id(obj, "type");
 	s->type = type >= 1 && type <= 4 ? (int)type : 0;
 	s->active = sync_json_bool(obj, "active");
+	s->position =
+		member(obj, "order") != NULL ? sync_json_id(obj, "order") : -1;
 	s->translations = member(obj, "translations");
 	if (s->translations != NULL &&
 	    !json_object_is_type(s->translations, json_type_object))

@@ -52,6 +52,8 @@ struct sync_status {
 	long long status_id;
 	int type; /* 1..4, 0 unknown */
 	bool active;
+	/* the shop's display order ("order"), -1 when it has none */
+	long long position;
 	/* translations: language -> name (json-c object, borrowed) */
 	json_object *translations;
 };

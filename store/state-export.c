@@ -138,7 +138,8 @@ int sync_state_list_statuses(struct sync_state *st, const char *shop,
 		" coalesce((SELECT name FROM status_names n WHERE n.shop=s.shop"
 		"  AND n.status_id=s.status_id ORDER BY n.lang=?2 DESC,"
 		"  n.lang='pl_PL' DESC, n.lang LIMIT 1), '')"
-		" FROM statuses s WHERE s.shop=?1 ORDER BY s.status_id",
+		" FROM statuses s WHERE s.shop=?1"
+		" ORDER BY s.position IS NULL, s.position, s.status_id",
 		err);
 	if (s == NULL)
 		return -1;

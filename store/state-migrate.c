@@ -11,6 +11,7 @@ static const struct {
 } added_columns[] = {
 	{"orders", "delivery_email", "TEXT"},
 	{"shippings", "url", "TEXT"},
+	{"statuses", "position", "INTEGER"},
 };
 
 /* 1 the column exists, 0 not, -1 error */

@@ -20,7 +20,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_PUT_PARCEL] =
 		"INSERT OR REPLACE INTO parcels(shop, parcel_id, order_id, shipping_code, seen) VALUES (?1,?2,?3,?4,?5)",
 	[ST_PUT_STATUS] =
-		"INSERT OR REPLACE INTO statuses(shop, status_id, type, active) VALUES (?1,?2,?3,?4)",
+		"INSERT OR REPLACE INTO statuses(shop, status_id, type, active, position) VALUES (?1,?2,?3,?4,?5)",
 	[ST_PUT_STATUS_NAME] =
 		"INSERT OR REPLACE INTO status_names(shop, status_id, lang, name) VALUES (?1,?2,?3,?4)",
 };
@@ -312,6 +312,10 @@ int sync_state_put_status(struct sync_state *st, const char *shop,
 	sqlite3_bind_int64(s, 2, ss->status_id);
 	sqlite3_bind_int(s, 3, ss->type);
 	sqlite3_bind_int(s, 4, ss->active ? 1 : 0);
+	if (ss->position >= 0)
+		sqlite3_bind_int64(s, 5, ss->position);
+	else
+		sqlite3_bind_null(s, 5);
 	if (step_done(st, s, err) < 0)
 		return -1;
 	if (ss->translations == NULL)

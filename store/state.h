@@ -177,6 +177,7 @@ struct sync_status_row {
 	const char *name;
 };
 typedef void sync_state_status_cb(void *ctx, const struct sync_status_row *r);
+/* in the shop's own order ("order"; by id where it has none) */
 int sync_state_list_statuses(struct sync_state *st, const char *shop,
 			     const char *lang, sync_state_status_cb *cb,
 			     void *ctx, struct shoper_error *err);
