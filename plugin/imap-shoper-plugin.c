@@ -12,6 +12,7 @@
 #include "mail-namespace.h"
 #include "mail-storage-private.h"
 #include "mail-storage-hooks.h"
+#include "mailbox-attribute.h"
 #include "shoper-settings.h"
 #include "shoper-index-cache.h"
 #include "shoper-index.h"
@@ -394,6 +395,33 @@ static void imap_shoper_namespaces_created(struct mail_namespace *namespaces)
 	MODULE_CONTEXT_SET(user, imap_shoper_user_module, suser);
 }
 
+/* GETMETADATA "" (/private/vendor/vendor.shoper/status-folders): the
+   user's status folders in the shop's order, for clients that offer
+   "set status" (the Roundcube plugin). Read-only, and readable without
+   imap_metadata (validated), as it needs no attribute dict. */
+static int imap_shoper_folders_get(struct mailbox *box,
+				   const char *key ATTR_UNUSED,
+				   struct mail_attribute_value *value_r)
+{
+	struct imap_shoper_user *suser =
+		SHOPER_USER_CONTEXT(box->storage->user);
+
+	if (suser == NULL || array_count(&suser->folders) == 0)
+		return 0;
+	value_r->value = shoper_status_folders_describe(&suser->folders);
+	value_r->flags |= MAIL_ATTRIBUTE_VALUE_FLAG_READONLY;
+	return 1;
+}
+
+static const struct mailbox_attribute_internal imap_shoper_folders_attr = {
+	.type = MAIL_ATTRIBUTE_TYPE_PRIVATE,
+	.key = MAILBOX_ATTRIBUTE_PREFIX_DOVECOT_PVT_SERVER
+		SHOPER_STATUS_FOLDERS_ENTRY,
+	.rank = MAIL_ATTRIBUTE_INTERNAL_RANK_AUTHORITY,
+	.flags = MAIL_ATTRIBUTE_INTERNAL_FLAG_VALIDATED,
+	.get = imap_shoper_folders_get,
+};
+
 static struct mail_storage_hooks imap_shoper_storage_hooks = {
 	.mail_namespaces_created = imap_shoper_namespaces_created,
 	.mailbox_allocated = imap_shoper_mailbox_allocated,
@@ -402,10 +430,12 @@ static struct mail_storage_hooks imap_shoper_storage_hooks = {
 void imap_shoper_plugin_init(struct module *module)
 {
 	mail_storage_hooks_add(module, &imap_shoper_storage_hooks);
+	mailbox_attribute_register_internal(&imap_shoper_folders_attr);
 }
 
 void imap_shoper_plugin_deinit(void)
 {
+	mailbox_attribute_unregister_internal(&imap_shoper_folders_attr);
 	mail_storage_hooks_remove(&imap_shoper_storage_hooks);
 	shoper_index_cache_deinit();
 	shoper_settings_deinit();

@@ -350,3 +350,30 @@ const struct shoper_status_folder *shoper_status_folder_find(
 	}
 	return NULL;
 }
+
+static void append_escaped(string_t *str, const char *key, const char *value)
+{
+	size_t size = strlen(value) * 3 + 1, pos = 0;
+	char *buf = t_malloc_no0(size);
+
+	(void)shoper_qesc(buf, size, &pos, value);
+	str_printfa(str, "%s=%s", key, buf);
+}
+
+const char *shoper_status_folders_describe(
+	const ARRAY_TYPE(shoper_status_folder) * folders)
+{
+	unsigned int i, count;
+	const struct shoper_status_folder *f = array_get(folders, &count);
+	string_t *str = t_str_new(64 + count * 64);
+
+	str_append(str, SHOPER_STATUS_FOLDERS_FORMAT "\n");
+	for (i = 0; i < count; i++) {
+		append_escaped(str, "shop", f[i].shop);
+		append_escaped(str, " id", f[i].status_id);
+		str_printfa(str, " active=%d", f[i].active ? 1 : 0);
+		append_escaped(str, " folder", f[i].vname);
+		str_append_c(str, '\n');
+	}
+	return str_c(str);
+}

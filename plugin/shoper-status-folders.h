@@ -27,6 +27,16 @@ void shoper_status_folders_sync(struct mail_user *user,
 				const struct shoper_settings *set,
 				ARRAY_TYPE(shoper_status_folder) * folders_r);
 
+/* The folders as the IMAP metadata entry SHOPER_STATUS_FOLDERS_ENTRY
+   shows them to clients (doc/status-change.md): the format line, then
+   "shop=S id=N active=0|1 folder=F" per folder, the active ones in the
+   shop's own order (the status list's), the retired ones after them;
+   values percent-escaped like the status list's. Data stack. */
+#define SHOPER_STATUS_FOLDERS_FORMAT "shoper-status-folders 1"
+#define SHOPER_STATUS_FOLDERS_ENTRY "vendor/vendor.shoper/status-folders"
+const char *shoper_status_folders_describe(
+	const ARRAY_TYPE(shoper_status_folder) * folders);
+
 const struct shoper_status_folder *shoper_status_folder_find(
 	const ARRAY_TYPE(shoper_status_folder) * folders, const char *vname);
 

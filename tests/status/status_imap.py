@@ -12,6 +12,8 @@ Messages are named by their Message-ID <ID@test>.
   status_imap.py uid PORT USER MAILBOX ID       the message's UID
   status_imap.py count PORT USER MAILBOX        number of messages
   status_imap.py text PORT USER MAILBOX TEXT    messages containing TEXT
+  status_imap.py metadata PORT USER MAILBOX ENTRY  GETMETADATA's value (""
+                                                is the server), exit 1 for NIL
 Exit status 0 on success, 1 when the server said NO or the message is
 missing.
 """
@@ -24,6 +26,8 @@ sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from dovecot_client import mutf7_decode, mutf7_encode  # noqa: E402
+
+imaplib.Commands.setdefault("GETMETADATA", ("AUTH", "SELECTED"))
 
 
 def quote(name):
@@ -88,6 +92,22 @@ def main(argv):
         m.select(quote(argv[3]), readonly=True)
         typ, data = m.uid("SEARCH", "TEXT", '"%s"' % argv[4])
         print(len(data[0].split()) if typ == "OK" else -1)
+    elif cmd == "metadata":
+        mbox = '""' if argv[3] == "" else quote(argv[3])
+        typ, data = m._simple_command("GETMETADATA", mbox, "(%s)" % argv[4])
+        _, data = m._untagged_response(typ, data, "METADATA")
+        value = None
+        for item in data or []:
+            if isinstance(item, tuple):  # literal: (b'... {N}', b'value')
+                value = item[1]
+            elif item is not None:
+                mt = re.search(rb' "((?:[^"\\]|\\.)*)"\)$', item)
+                value = mt.group(1) if mt else value
+        rc = 1 if typ != "OK" or value is None else 0
+        if value is not None:
+            sys.stdout.write(value.decode())
+        elif typ != "OK":
+            print("%s %s" % (typ, data), file=sys.stderr)
     elif cmd == "count":
         typ, data = m.select(quote(argv[3]), readonly=True)
         print(int(data[0]) if typ == "OK" else -1)
