@@ -164,6 +164,9 @@ class shoper_card
         return null;
     }
 
+    /** The IMAP module's metadata entry (doc/status-change.md). */
+    const FOLDERS_ENTRY = '/private/vendor/vendor.shoper/status-folders';
+
     /** Status folders of the order's shop: [imap name => label]. */
     private function status_folders()
     {
@@ -174,6 +177,53 @@ class shoper_card
             return [];
         }
         $delim = $storage->get_hierarchy_delimiter();
+        $listed = $this->status_order($delim);
+        return $listed !== null ? $listed : $this->listed_folders($root, $delim);
+    }
+
+    /** The shop's active status folders in the shop's own order, as the
+        server tells (GETMETADATA "" of FOLDERS_ENTRY, which the imap_shoper
+        module answers without imap_metadata); null when it doesn't. */
+    private function status_order($delim)
+    {
+        $storage = rcmail::get_instance()->get_storage();
+        if (!$storage->check_connection()) {
+            return null;
+        }
+        // the connection's own call: rcube_imap::get_metadata() wants the
+        // METADATA capability, which needs imap_metadata (and a dict)
+        $res = $storage->conn->getMetadata('', [self::FOLDERS_ENTRY]);
+        $value = is_array($res) && isset($res['']) && is_array($res[''])
+            ? reset($res['']) : null;
+        if (!is_string($value)
+            || strpos($value, "shoper-status-folders 1\n") !== 0) {
+            return null;
+        }
+        $out = [];
+        foreach (array_slice(explode("\n", $value), 1) as $line) {
+            $kv = [];
+            foreach (explode(' ', $line) as $pair) {
+                $eq = strpos($pair, '=');
+                if ($eq !== false) {
+                    $kv[substr($pair, 0, $eq)] = rawurldecode(substr($pair, $eq + 1));
+                }
+            }
+            if (!isset($kv['shop'], $kv['active'], $kv['folder'])
+                || $kv['shop'] !== $this->shop || $kv['active'] !== '1') {
+                continue;
+            }
+            $f = rcube_charset::convert($kv['folder'], 'UTF-8', 'UTF7-IMAP');
+            $p = strrpos($kv['folder'], $delim);
+            $out[$f] = $p === false ? $kv['folder'] : substr($kv['folder'], $p + 1);
+        }
+        return $out;
+    }
+
+    /** Without the server's list: the folders under the root that belong
+        to the order's shop, by name (retired ones included). */
+    private function listed_folders($root, $delim)
+    {
+        $storage = rcmail::get_instance()->get_storage();
         $all = $storage->list_folders('', $root . $delim . '*', 'mail', null, true);
         $shopdir = $root . $delim . $this->shop . $delim;
         $mine = [];
@@ -202,20 +252,8 @@ class shoper_card
             $label = substr($f, strrpos($f, $delim) + 1);
             $out[$f] = rcube_charset::convert($label, 'UTF7-IMAP');
         }
-        $order = $this->status_order($root);
-        uksort($out, function ($a, $b) use ($out, $order) {
-            $pa = isset($order[$a]) ? $order[$a] : PHP_INT_MAX;
-            $pb = isset($order[$b]) ? $order[$b] : PHP_INT_MAX;
-            return $pa != $pb ? $pa - $pb : strcoll($out[$a], $out[$b]);
-        });
+        uasort($out, 'strcoll');
         return $out;
-    }
-
-    /** Position of each status folder in the shop's own order, if the
-        server tells (see status_order in README); else []. */
-    private function status_order($root)
-    {
-        return [];
     }
 
     private function control($folder)
