@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -119,95 +120,6 @@ int sync_doveadm_flags(const struct shoper_sync_config *cfg,
 	return run(&a, NULL, NULL, NULL) == 0 ? 0 : -1;
 }
 
-/* RFC 2047 encoded-word(s) of a UTF-8 text (base64, cut at 45 bytes so
-   each word stays under 76 characters; a cut may split a character, which
-   decoders join again as the words are adjacent). */
-static void put_encoded(FILE *f, const char *text)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				  "qrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)text;
-	size_t len = strlen(text);
-
-	for (size_t start = 0; start < len; start += 45) {
-		size_t n = len - start < 45 ? len - start : 45;
-		fputs(start == 0 ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
-		for (size_t i = 0; i < n; i += 3) {
-			unsigned int v = p[start + i] << 16;
-			if (i + 1 < n)
-				v |= p[start + i + 1] << 8;
-			if (i + 2 < n)
-				v |= p[start + i + 2];
-			fputc(b64[(v >> 18) & 63], f);
-			fputc(b64[(v >> 12) & 63], f);
-			fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
-			fputc(i + 2 < n ? b64[v & 63] : '=', f);
-		}
-		fputs("?=", f);
-	}
-}
-
-/* The refusal as a short message next to the moved one: keywords carry no
-   text, but every client shows a message. Sent to doveadm save's stdin.
-   Only what shoper-sync verified is quoted: order and status ids (digits),
-   a configured shop, the status name from its own state, the reason. */
-static void write_notice(FILE *f, const void *_ctx)
-{
-	const struct sync_notice *n = _ctx;
-	const struct shoper_queue_request *req = n->req;
-	char subject[700], clean[700];
-	size_t i;
-
-	for (i = 0; n->reason[i] != '\0' && i + 1 < sizeof(clean); i++)
-		clean[i] =
-			(unsigned char)n->reason[i] < 0x20 ? ' ' : n->reason[i];
-	clean[i] = '\0';
-	snprintf(subject, sizeof(subject), "Order %s (%s): status not changed",
-		 req->order_id, req->shop);
-	fputs("From: shoper-sync <MAILER-DAEMON@localhost>\r\n"
-	      "Subject: ",
-	      f);
-	put_encoded(f, subject);
-	fputs("\r\nMIME-Version: 1.0\r\n"
-	      "Content-Type: text/plain; charset=utf-8\r\n"
-	      "Content-Transfer-Encoding: 8bit\r\n\r\n",
-	      f);
-	/* who refused: the shop, or shoper-sync's own check */
-	fprintf(f, "%s to set order %s to status %s",
-		n->by_shop ? "The shop refused" : "shoper-sync refused",
-		req->order_id, req->status_id);
-	if (n->status_name[0] != '\0') {
-		fputs(" (", f);
-		for (i = 0; n->status_name[i] != '\0'; i++)
-			fputc((unsigned char)n->status_name[i] < 0x20
-				      ? ' '
-				      : n->status_name[i],
-			      f);
-		fputs(")", f);
-	}
-	fprintf(f, "%s.\r\nReason: %s\r\n",
-		n->by_shop ? "" : "; the shop was not asked to change it",
-		clean);
-}
-
-void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
-			      const struct sync_notice *n)
-{
-	struct args a;
-
-	start(&a, cfg, "save", NULL, true);
-	add(&a, "-u");
-	add(&a, n->req->user);
-	add(&a, "-m");
-	add(&a, n->req->mailbox);
-	if (run(&a, write_notice, n, NULL) != 0)
-		fprintf(stderr,
-			"status change: user=%s shop=%s order=%s: could not "
-			"save the notice with %s\n",
-			n->req->user, n->req->shop, n->req->order_id,
-			cfg->doveadm);
-}
-
 /* only exactly "*" (blanks around it aside) means every shop, as in the
    plugin */
 static bool scope_all(const char *value)
@@ -287,6 +199,9 @@ struct scope {
 	int ret; /* 1 read, 0 no such user, -1 doveadm failed */
 	char *folder; /* shoper_status_folder, NULL: unset */
 	int folder_ret; /* as ret, 2: not read yet */
+	/* shoper_notice_from, _language, _text; NULL: unset */
+	char *notice[3];
+	bool notice_read;
 };
 static struct scope *scopes;
 static unsigned int n_scopes;
@@ -420,8 +335,64 @@ void sync_doveadm_scope_forget(void)
 		free(scopes[i].user);
 		free(scopes[i].value);
 		free(scopes[i].folder);
+		for (int k = 0; k < 3; k++)
+			free(scopes[i].notice[k]);
 	}
 	free(scopes);
 	scopes = NULL;
 	n_scopes = 0;
+}
+
+/* The notice settings of user, read once per run like shoper_shops; a
+   setting that can't be read is the default. */
+static void notice_settings(const struct shoper_sync_config *cfg,
+			    const char *user, struct sync_notice_settings *set)
+{
+	static const char *const keys[3] = {"shoper_notice_from",
+					    "shoper_notice_language",
+					    "shoper_notice_text"};
+	int i = scope_of(cfg, user);
+
+	if (i < 0)
+		return;
+	for (int k = 0; k < 3 && !scopes[i].notice_read; k++) {
+		if (read_setting(cfg, user, keys[k], &scopes[i].notice[k]) <= 0)
+			break;
+	}
+	scopes[i].notice_read = true;
+	set->from = scopes[i].notice[0];
+	set->language = scopes[i].notice[1];
+	set->text = scopes[i].notice[2];
+}
+
+struct notice_job {
+	const struct sync_notice *n;
+	struct sync_notice_settings set;
+};
+
+static void write_notice(FILE *f, const void *_ctx)
+{
+	const struct notice_job *job = _ctx;
+
+	sync_notice_write(f, job->n, &job->set, (long long)time(NULL));
+}
+
+void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
+			      const struct sync_notice *n)
+{
+	struct notice_job job = {n, {NULL, NULL, NULL}};
+	struct args a;
+
+	notice_settings(cfg, n->req->user, &job.set);
+	start(&a, cfg, "save", NULL, true);
+	add(&a, "-u");
+	add(&a, n->req->user);
+	add(&a, "-m");
+	add(&a, n->req->mailbox);
+	if (run(&a, write_notice, &job, NULL) != 0)
+		fprintf(stderr,
+			"status change: user=%s shop=%s order=%s: could not "
+			"save the notice with %s\n",
+			n->req->user, n->req->shop, n->req->order_id,
+			cfg->doveadm);
 }

@@ -10,20 +10,16 @@
 #include <stdbool.h>
 #include "config.h"
 #include "shoper-queue.h"
+#include "status-notice.h"
 
 /* doveadm flags OP -u USER KEYWORD mailbox M uid U; 0 when it exited 0. */
 int sync_doveadm_flags(const struct shoper_sync_config *cfg,
 		       const struct shoper_queue_request *req, const char *op,
 		       const char *keyword);
-/* A refusal's notice: what it may say, all verified by shoper-sync. */
-struct sync_notice {
-	const struct shoper_queue_request *req; /* user, mailbox, ids, shop */
-	const char *status_name; /* from shoper-sync's state, "" unknown */
-	const char *reason;
-	bool by_shop; /* the shop refused (else shoper-sync's own check) */
-};
 /* doveadm save -u USER -m M of a short message saying who refused and
-   why. Call it only for a target sync_status_target_ok() accepted. */
+   why (status-notice.h), with the user's shoper_notice_* settings (read
+   as shoper_shops is). Call it only for a target sync_status_target_ok()
+   accepted. */
 void sync_doveadm_save_notice(const struct shoper_sync_config *cfg,
 			      const struct sync_notice *n);
 
