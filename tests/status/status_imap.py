@@ -12,6 +12,8 @@ Messages are named by their Message-ID <ID@test>.
   status_imap.py uid PORT USER MAILBOX ID       the message's UID
   status_imap.py count PORT USER MAILBOX        number of messages
   status_imap.py text PORT USER MAILBOX TEXT    messages containing TEXT
+  status_imap.py header PORT USER MAILBOX NAME TEXT  messages whose header
+                                                NAME contains TEXT
   status_imap.py metadata PORT USER MAILBOX ENTRY  GETMETADATA's value (""
                                                 is the server), exit 1 for NIL
 Exit status 0 on success, 1 when the server said NO or the message is
@@ -91,6 +93,10 @@ def main(argv):
     elif cmd == "text":
         m.select(quote(argv[3]), readonly=True)
         typ, data = m.uid("SEARCH", "TEXT", '"%s"' % argv[4])
+        print(len(data[0].split()) if typ == "OK" else -1)
+    elif cmd == "header":
+        m.select(quote(argv[3]), readonly=True)
+        typ, data = m.uid("SEARCH", "HEADER", argv[4], '"%s"' % argv[5])
         print(len(data[0].split()) if typ == "OK" else -1)
     elif cmd == "metadata":
         mbox = '""' if argv[3] == "" else quote(argv[3])
