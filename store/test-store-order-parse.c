@@ -101,12 +101,13 @@ static void test_status_parcel(void)
 	const char *why;
 	size_t len;
 
-	json_object *j =
-		parse("{\"status_id\":\"7\",\"active\":\"1\",\"type\":\"3\","
-		      "\"translations\":{\"en_US\":{\"name\":\"Sent\"},"
-		      "\"pl_PL\":{\"name\":\"Wys\\u0142ane\"}}}");
-	TAP_OK(sync_status_parse(j, &s, &why) == 0 && s.type == 3 && s.active,
-	       "status parsed");
+	json_object *j = parse(
+		"{\"status_id\":\"7\",\"active\":\"1\",\"type\":\"3\","
+		"\"order\":\"0\",\"translations\":{\"en_US\":{\"name\":\"Sent\"},"
+		"\"pl_PL\":{\"name\":\"Wys\\u0142ane\"}}}");
+	TAP_OK(sync_status_parse(j, &s, &why) == 0 && s.type == 3 && s.active &&
+		       s.position == 0,
+	       "status parsed, display order 0 kept");
 	const char *name = sync_status_name(&s, "en_US", &len);
 	TAP_OK(len == 4 && memcmp(name, "Sent", 4) == 0, "name in language");
 	name = sync_status_name(&s, "de_DE", &len);
@@ -118,8 +119,9 @@ static void test_status_parcel(void)
 	json_object_put(j);
 	j = parse("{\"status_id\":\"8\",\"type\":\"9\",\"translations\":[]}");
 	TAP_OK(sync_status_parse(j, &s, &why) == 0 && s.type == 0 &&
+		       s.position == -1 &&
 		       strcmp(sync_status_name(&s, "pl_PL", &len), "") == 0,
-	       "odd type and [] translations");
+	       "odd type, no display order and [] translations");
 	json_object_put(j);
 	j = parse(
 		"{\"parcel_id\":\"3\",\"order_id\":\"9\",\"shipping_code\":\"00812\"}");

@@ -1,6 +1,6 @@
 #!/bin/sh
-# A state database made before delivery_email and shipping URL templates
-# (no such columns) gets them on open; the sync then fills them and the
+# A state database made before delivery_email, shipping URL templates and
+# the statuses' display order (no such columns) gets them on open; the sync then fills them and the
 # published index (format 2) answers by delivery_email with the shipping
 # name and tracking URL template, exactly as the test shop has them.
 set -u
@@ -19,6 +19,8 @@ CREATE TABLE orders(shop TEXT NOT NULL, order_id INTEGER NOT NULL,
  customer TEXT, synced TEXT, seen INTEGER, PRIMARY KEY(shop, order_id));
 CREATE TABLE shippings(shop TEXT NOT NULL, id INTEGER NOT NULL,
  name TEXT, PRIMARY KEY(shop, id));
+CREATE TABLE statuses(shop TEXT NOT NULL, status_id INTEGER NOT NULL,
+ type INTEGER, active INTEGER, PRIMARY KEY(shop, status_id));
 """)
 db.commit()
 PY
@@ -30,10 +32,18 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 print(" ".join(sorted(
     [r[1] for r in db.execute("PRAGMA table_info(orders)") if r[1] == "delivery_email"] +
-    [r[1] for r in db.execute("PRAGMA table_info(shippings)") if r[1] == "url"])))
+    [r[1] for r in db.execute("PRAGMA table_info(shippings)") if r[1] == "url"] +
+    [r[1] for r in db.execute("PRAGMA table_info(statuses)") if r[1] == "position"])))
 PY
 )
-tap "$([ "$cols" = "delivery_email url" ]; echo $?)" "the new columns were added ($cols)"
+tap "$([ "$cols" = "delivery_email position url" ]; echo $?)" "the new columns were added ($cols)"
+n=$(python3 - "$STATE/state.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT count(*) FROM statuses WHERE position IS NOT NULL").fetchone()[0])
+PY
+)
+tap "$([ "$n" -eq 11 ]; echo $?)" "the statuses' display order stored ($n of 11)"
 n=$(python3 - "$STATE/state.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
