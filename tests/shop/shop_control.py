@@ -4,6 +4,7 @@ faults, clock, tokens and configuration.  See SHOP-CONTRACT.md."""
 
 import json
 import re
+import time
 
 from shop_api import Resp
 import shop_hooks
@@ -54,6 +55,31 @@ def fire(shop, event, oid):
     shop.hooks.fire(event, shop.obj_json("orders", shop.orders[oid]), oid)
 
 
+def bulk_update(shop, d):
+    """A bulk edit in the panel: the same fields set on many orders at
+    once, each firing its own webhook as a live shop does (one delivery
+    per order, in id order).  Nothing changes unless every id exists."""
+    ids = d.get("order_ids")
+    fields = d.get("set")
+    if not isinstance(ids, list) or not ids:
+        raise ValueError("order_ids: a non-empty list")
+    if not isinstance(fields, dict) or not fields:
+        raise ValueError("set: the fields to change")
+    oids = sorted({int(i) for i in ids})
+    missing = [i for i in oids if i not in shop.orders]
+    if missing:
+        return bad("no such order: %s" % missing[0], 404)
+    if "status_id" in fields and int(fields["status_id"]) not in \
+            shop.statuses:
+        raise ValueError("unknown status %s" % fields["status_id"])
+    event = "order.status" if "status_id" in fields else \
+        "order.paid" if fields.get("is_paid") else "order.edit"
+    for oid in oids:
+        shop.admin_update(oid, fields)
+        fire(shop, event, oid)
+    return ok({"changed": len(oids), "event": event, "time": time.time()})
+
+
 def order_id(shop, s):
     try:
         oid = int(s)
@@ -91,6 +117,8 @@ def dispatch(shop, method, p, d):
         oid = shop.create_order(d)
         fire(shop, "order.create", oid)
         return ok({"order_id": str(oid)})
+    if p == "orders/bulk" and method == "POST":
+        return bulk_update(shop, d)
     if p.startswith("webhooks/"):
         r = shop_hooks.control(shop, method, p, d, ok, bad)
         if r is not None:

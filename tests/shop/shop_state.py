@@ -75,6 +75,10 @@ class Shop:
         self.version = 0
         self.qcache = {}
         self._dates = None
+        # orders come, go or change date: the id/date lists are rebuilt
+        # (a status change alone keeps them: the same objects, changed)
+        self.ids_version = 0
+        self._pidx = None
 
     # ---- clock ----
     def mono(self):
@@ -256,9 +260,18 @@ class Shop:
                             pass
                     return out, conds
             return list(self.all_lines()), conds
+        ids = self.ids_in(conds, "order_id")
+        if res == "parcels" and ids is not None:
+            pidx = self.parcel_index()
+            return [self.parcels[p] for p in sorted(
+                p for i in ids for p in pidx.get(i, ()))], conds
         if res != "orders":
             t = self.table(res)
             return [t[k] for k in sorted(t)], conds
+        if ids is not None:
+            # a re-read by id (webhooks): no scan of every order
+            return [self.orders[i] for i in sorted(ids)
+                    if i in self.orders], conds
         lo, hi = 0, len(self.order_ids)
         ids = self.order_ids
         rest = []
@@ -286,14 +299,41 @@ class Shop:
                 hi = min(hi, bisect.bisect_right(ids, v))
         return self._dates[2][lo:hi], rest
 
+    @staticmethod
+    def ids_in(conds, field):
+        """The ids an `=`/`in` condition on field allows, or None; the
+        conditions themselves are still checked on what it returns."""
+        for c in conds:
+            if c.field != field or c.op not in ("=", "in"):
+                continue
+            vals = [c.value] if c.op == "=" else c.value
+            out = set()
+            for v in vals:
+                try:
+                    out.add(int(float(v)))
+                except (TypeError, ValueError):
+                    pass
+            return out
+        return None
+
+    def parcel_index(self):
+        """order_id -> parcel ids, rebuilt when parcels come or go."""
+        key = (len(self.parcels), self.next_parcel_id)
+        if self._pidx is None or self._pidx[0] != key:
+            idx = {}
+            for pid, p in self.parcels.items():
+                idx.setdefault(int(p["order_id"]), []).append(pid)
+            self._pidx = (key, idx)
+        return self._pidx[1]
+
     def order_dates(self):
         """Order dates in id order when they never decrease (generated
         data; orders created later), else None: then date ranges bisect."""
-        if self._dates is None or self._dates[0] != self.version:
+        if self._dates is None or self._dates[0] != self.ids_version:
             objs = [self.orders[i] for i in self.order_ids]
             d = [o["date"] for o in objs]
             mono = all(d[i] <= d[i + 1] for i in range(len(d) - 1))
-            self._dates = (self.version, d if mono else None, objs)
+            self._dates = (self.ids_version, d if mono else None, objs)
         return self._dates[1]
 
     @staticmethod
@@ -337,8 +377,8 @@ class Shop:
 
     # ---- mutations ----
     def order_parcels(self, oid):
-        return [p for p in self.parcels.values()
-                if p["order_id"] == str(oid)]
+        return [self.parcels[p] for p in
+                sorted(self.parcel_index().get(int(oid), ()))]
 
     def set_status(self, oid, sid):
         o = self.orders[oid]
@@ -401,6 +441,7 @@ class Shop:
         self.next_line_id += len(lines)
         self.order_ids.append(oid)
         self.order_ids.sort()
+        self.ids_version += 1
         self.touch_order(oid)
         return oid
 
@@ -411,6 +452,8 @@ class Shop:
                 continue
             if k in o and not isinstance(o[k], dict):
                 o[k] = v
+                if k == "date":
+                    self.ids_version += 1
         if "status_id" in d:
             sid = int(d["status_id"])
             if sid not in self.statuses:
@@ -425,6 +468,7 @@ class Shop:
                     if v["order_id"] == str(oid)]:
             del self.parcels[pid]
         self.order_ids.remove(oid)
+        self.ids_version += 1
         self.touch_order(oid)
 
     def add_parcel(self, oid, d):

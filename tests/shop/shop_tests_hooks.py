@@ -1,7 +1,7 @@
 """Tests of the test shop's webhooks (shop_hooks.py): the resource as in
 shoper-webapi.md section 7 and the deliveries with their headers and
 signature, checked by a receiver here; faults duplicate, lose,
-bad_signature."""
+bad_signature; the bulk edit (POST /__test/orders/bulk)."""
 
 import hashlib
 import http.server
@@ -9,7 +9,7 @@ import json
 import threading
 import time
 
-from shop_testlib import section, tap
+from shop_testlib import q, qs, section, tap
 
 
 class Receiver:
@@ -84,6 +84,7 @@ def test_hooks(s, orders):
     sent = s.ctl("GET", "webhooks/sent")["sent"]
     tap(len(rcv.got) == 4 and sent[-1]["code"] == "lost",
         "lose fault: not delivered, logged as lost")
+    test_bulk_edit(s, orders, rcv, hid)
     s.ctl("POST", "config", {"forbidden": ["webhooks"]})
     st, _, e = s.call("GET", "/webapi/rest/webhooks")
     tap(st == 403 and e["error"] == "insufficient_scope",
@@ -94,3 +95,47 @@ def test_hooks(s, orders):
     st, _, _ = s.call("GET", "/webapi/rest/webhooks/%d" % hid)
     tap(st == 404, "gone after DELETE")
     rcv.srv.shutdown()
+
+
+def test_bulk_edit(s, orders, rcv, hid):
+    """POST /__test/orders/bulk: one call changes many orders, each with
+    its own signed order.status webhook; a bad call changes nothing."""
+    ids = [int(o["order_id"]) for o in orders[:30]]
+    n0 = len(rcv.got)
+    r = s.ctl("POST", "orders/bulk", {"order_ids": ids,
+                                      "set": {"status_id": "7"}})
+    tap(r.get("changed") == 30 and r.get("event") == "order.status",
+        "orders/bulk: 30 orders changed by one call")
+    tap(rcv.wait(n0 + 30), "orders/bulk: one webhook per order")
+    got = rcv.got[n0:n0 + 30]
+    bodies = [json.loads(raw) for _, raw in got]
+    tap(sorted(int(b["order_id"]) for b in bodies) == sorted(ids) and
+        all(b["status_id"] == "7" for b in bodies) and
+        all(h.get("X-Webhook-Name") == "order.status" and
+            h.get("X-Webhook-Sha1") == hashlib.sha1(
+                ("%d:s3cr3t:" % hid).encode() + raw).hexdigest()
+            for h, raw in got),
+        "orders/bulk: each body the changed order, signed, order.status")
+    st, _, lst = s.call("GET", "/webapi/rest/orders?" + qs(
+        filters=q({"order_id": {"in": ids}}), limit=50))
+    tap(st == 200 and lst["count"] == "30" and
+        all(o["status_id"] == "7" for o in lst["list"]),
+        "orders/bulk: the webapi shows all 30 changed (order_id IN)")
+    st, _, pl = s.call("GET", "/webapi/rest/parcels?" + qs(
+        filters=q({"order_id": {"in": ids}}), limit=50))
+    want = sum(len(s.ctl("GET", "orders/%d" % i)["parcels"]) for i in ids)
+    tap(st == 200 and int(pl["count"]) == want and
+        all(int(p["order_id"]) in ids for p in pl["list"]),
+        "parcels by order_id IN: the orders' parcels, no others")
+    bad_ids = {"order_ids": ids[:2] + [999999999], "set": {"status_id": "8"}}
+    st, _, _ = s.call("POST", "/__test/orders/bulk", bad_ids, token=False)
+    tap(st == 404 and s.ctl("GET", "orders/%d" % ids[0])["status_id"] ==
+        "7", "orders/bulk with an unknown id -> 404, nothing changed")
+    bad_st = {"order_ids": ids, "set": {"status_id": "99"}}
+    st, _, _ = s.call("POST", "/__test/orders/bulk", bad_st, token=False)
+    tap(st == 400 and s.ctl("GET", "orders/%d" % ids[0])["status_id"] ==
+        "7", "orders/bulk with an unknown status -> 400, nothing changed")
+    r = s.ctl("POST", "orders/bulk", {"order_ids": ids[:3],
+                                      "set": {"is_paid": True}})
+    tap(r.get("event") == "order.paid" and rcv.wait(n0 + 33),
+        "orders/bulk set is_paid -> order.paid webhooks")
