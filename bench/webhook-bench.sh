@@ -3,15 +3,18 @@
 # orders, the shoper-sync daemon with webhook_listen, BENCH_HOOK_N
 # (default 50) status changes one after another, each timed from the
 # shop's change to `shoper-sync lookup` showing it (polled every 20 ms),
-# then a burst of BENCH_HOOK_BURST (default 200) changes at once, timed
-# until all show. Publishing is the full publish (or the incremental one
-# once fix-delta's sync_publish_orders() is in). Prints a markdown table.
+# then a burst: one bulk edit of BENCH_HOOK_BURST (default 1,000) orders
+# in the shop (one webhook each), every order timed until the index shows
+# it, checked against the bucket's time bound (BENCH_HOOK_BULK_COST: the
+# shop's --bulk-cost, one or each). Publishing is the incremental one
+# (sync_publish_orders). Prints a markdown table.
 #   TOP_SRCDIR=... TOP_BUILDDIR=... sh bench/webhook-bench.sh
 set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 ORDERS=${BENCH_HOOK_ORDERS:-10000}
 N=${BENCH_HOOK_N:-50}
-BURST=${BENCH_HOOK_BURST:-200}
+BURST=${BENCH_HOOK_BURST:-1000}
+BULK_COST=${BENCH_HOOK_BULK_COST:-one}
 BIN="$TOP_BUILDDIR/cli/shoper-sync"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
 T=$(mktemp -d /tmp/webhook-bench.XXXXXX)
@@ -22,6 +25,7 @@ trap 'exit 1' INT TERM
 shop_ca_init "$T/ca" >/dev/null 2>&1 || exit 1
 shop_start "$T/ca" bench --orders "$ORDERS" --customers $((ORDERS / 5)) \
 	--old-orders-pct 0 --bucket-limit 10 --bucket-bandwidth 2 \
+	--bulk-cost "$BULK_COST" \
 	--login api --password secret || exit 1
 printf 'secret\n' >"$T/pw"
 chmod 600 "$T/pw"
@@ -46,15 +50,17 @@ EOC
 "$BIN" -c "$T/c.conf" daemon >"$T/daemon.log" 2>&1 &
 DPID=$!
 sleep 2
-python3 - "$T" "$BIN" "$SHOP_URL" "$SHOP_CA" "$N" "$BURST" "$ORDERS" <<'PY'
+python3 - "$T" "$BIN" "$SHOP_URL" "$SHOP_CA" "$N" "$BURST" "$ORDERS" \
+	"$TOP_BUILDDIR/bench/index-watch" <<'PY'
 import json, sqlite3, ssl, subprocess, sys, time, urllib.request
-T, BIN, URL, CA, N, BURST, ORDERS = sys.argv[1:8]
+T, BIN, URL, CA, N, BURST, ORDERS, WATCH = sys.argv[1:9]
 N, BURST = int(N), int(BURST)
 ctx = ssl.create_default_context(cafile=CA)
 ctx.check_hostname = False
 def ctl(method, path, body):
-    req = urllib.request.Request(URL + path, data=json.dumps(body).encode(), method=method)
-    urllib.request.urlopen(req, context=ctx).read()
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(URL + path, data=data, method=method)
+    return urllib.request.urlopen(req, context=ctx).read()
 db = sqlite3.connect(T + "/state/state.db")
 rows = db.execute("SELECT order_id, email, status_id FROM orders ORDER BY order_id DESC LIMIT ?", (N + BURST,)).fetchall()
 db.close()
@@ -75,6 +81,7 @@ def status_of(email):
             for v in x: walk(v)
     walk(d)
     return found
+TARGET = "9"
 def other(s):
     return "8" if str(s) != "8" else "7"
 lat = []
@@ -87,24 +94,54 @@ for oid, email, st in rows[:N]:
     lat.append((time.time() - t0) * 1000)
 lat.sort()
 p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
-burst = rows[N:N + BURST]
+# The burst: one bulk edit in the shop (POST /__test/orders/bulk, one
+# order.status webhook per order), each order timed until the index shows
+# it (index-watch: the plugin's reader, one refresh per 2 ms sweep).
+done_ids = {str(r[0]) for r in rows[:N]}
+db = sqlite3.connect(T + "/state/state.db")
+burst = [str(r[0]) for r in db.execute(
+    "SELECT order_id FROM orders WHERE status_id != ? "
+    "ORDER BY order_id DESC LIMIT ?", (TARGET, BURST + N)).fetchall()
+    if str(r[0]) not in done_ids][:BURST]
+db.close()
+w = subprocess.Popen([WATCH, T + "/index/orders.cdb", "bench", "600"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+w.stdin.write("".join("%s %s\n" % (i, TARGET) for i in burst))
+w.stdin.close()
+time.sleep(0.5)
 t0 = time.time()
-for oid, email, st in burst:
-    ctl("PUT", "/__test/orders/%d" % oid, {"status_id": other(st)})
-t_sent = time.time() - t0
-pending = {(oid, email, other(st)) for oid, email, st in burst}
-while pending and time.time() - t0 < 120:
-    for item in list(pending):
-        if status_of(item[1]).get(str(item[0])) == item[2]:
-            pending.discard(item)
-    time.sleep(0.05)
-t_all = time.time() - t0
-print("| measure (%s orders, bucket 10/2 s) | value |" % ORDERS)
+r = json.loads(ctl("POST", "/__test/orders/bulk",
+                   {"order_ids": [int(i) for i in burst],
+                    "set": {"status_id": TARGET}}))
+t_made = r["time"] - t0
+seen = {}
+for line in w.stdout:
+    oid, t = line.split()
+    seen[oid] = float(t) - t0
+w.wait()
+sent = json.loads(ctl("GET", "/__test/webhooks/sent", None))["sent"]
+deliv = [x["time"] - t0 for x in sent if str(x["order_id"]) in set(burst)
+         and x["time"] >= t0]
+t_deliv = max(deliv) if deliv else float("nan")
+cfg = json.loads(ctl("GET", "/__test/config", None))
+lim, bw = cfg["bucket_limit"], cfg["bucket_bandwidth"]
+items = 2 * -(-len(burst) // 50)   # pages of orders + of their parcels
+units = items if cfg["bulk_cost"] == "each" else -(-items // 25)
+bucket_s = max(0, units - lim) / bw
+bound = t_deliv + 0.2 + bucket_s + 1.0
+bl = sorted(seen.values())
+bp = lambda q: bl[min(len(bl) - 1, int(q * len(bl)))] if bl else float("nan")
+print("| measure (%s orders, bucket %s/%s s, bulk cost %s) | value |" % (
+    ORDERS, lim, bw, cfg["bulk_cost"]))
 print("|---|---|")
 print("| webhook -> lookup, %d changes one by one: p50 | %.0f ms |" % (len(lat), p(0.5)))
 print("| p99 | %.0f ms |" % p(0.99))
-print("| burst of %d changes: made in | %.1f s |" % (len(burst), t_sent))
-print("| burst: all visible after | %.1f s (%d not) |" % (t_all, len(pending)))
+print("| burst: %d orders changed by one bulk edit, made in | %.2f s |" % (len(burst), t_made))
+print("| burst: last webhook delivered after | %.2f s |" % t_deliv)
+print("| burst: bulk edit -> visible per order, p50 / p99 / max | %.2f / %.2f / %.2f s |" % (bp(0.5), bp(0.99), bp(1.0)))
+print("| burst: all visible | %s (%d not) |" % ("yes" if len(seen) == len(burst) else "no", len(burst) - len(seen)))
+print("| burst: bound = last delivery + 0.2 s wait + bucket (%d units: %.1f s) + 1 s | %.2f s: %s |" % (
+    units, bucket_s, bound, "within" if bl and bl[-1] <= bound and len(seen) == len(burst) else "EXCEEDED"))
 PY
 # the daemon's own part: re-read by REST + publish, per round
 sed -n 's/.*orders re-read .* in \([0-9]*\) ms$/\1/p' "$T/daemon.log" | sort -n |

@@ -20,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* per source: a burst of RATE_BURST, then RATE_PER_SEC a second */
+/* refused requests per source: a burst of RATE_BURST, then RATE_PER_SEC a
+   second (see rate_of) */
 #define RATE_BURST 200.0
 #define RATE_PER_SEC 100.0
 #define RATE_SOURCES 64
@@ -77,9 +78,13 @@ static void source_of(struct MHD_Connection *c, char *buf, size_t size)
 			  size);
 }
 
-/* Behind a proxy every request comes from it: the proxy's own limits
-   apply; here the bound is per source address. Caller holds the lock. */
-static bool rate_ok(struct hook_listener *l, const char *source)
+/* The per-source allowance is spent by refused requests only (bad
+   signature, unknown shop, too big, not a POST): a flood of forgeries is
+   cut off before its bodies are read, while signed webhooks never count,
+   so a bulk edit of thousands of orders in the panel passes, also behind
+   a proxy where every request has the proxy's address. Caller holds the
+   lock. */
+static struct rate *rate_of(struct hook_listener *l, const char *source)
 {
 	double now = now_mono();
 	struct rate *r = NULL, *oldest = &l->rates[0];
@@ -102,10 +107,20 @@ static bool rate_ok(struct hook_listener *l, const char *source)
 	if (r->tokens > RATE_BURST)
 		r->tokens = RATE_BURST;
 	r->at = now;
-	if (r->tokens < 1.0)
-		return false;
-	r->tokens -= 1.0;
-	return true;
+	return r;
+}
+
+static bool rate_ok(struct hook_listener *l, const char *source)
+{
+	return rate_of(l, source)->tokens >= 1.0;
+}
+
+static void rate_charge(struct hook_listener *l, const char *source)
+{
+	struct rate *r = rate_of(l, source);
+
+	if (r->tokens >= 1.0)
+		r->tokens -= 1.0;
 }
 
 static const char *host_of(const char *url, char *buf, size_t size)
@@ -180,12 +195,13 @@ static enum MHD_Result refuse(struct hook_listener *l, struct MHD_Connection *c,
 	fprintf(stderr, "webhook from %s refused (%u): %s%s%s\n", source, code,
 		why, shop >= 0 ? ", shop " : "",
 		shop >= 0 ? l->cfg->shops[shop].name : "");
-	if (shop >= 0) {
-		pthread_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
+	if (code != 429)
+		rate_charge(l, source);
+	if (shop >= 0)
 		l->shops[shop].n[code == 401 ? SYNC_HOOK_BAD_SIGNATURE
 					     : SYNC_HOOK_REFUSED]++;
-		pthread_mutex_unlock(&l->lock);
-	}
+	pthread_mutex_unlock(&l->lock);
 	return answer(c, code, code == 401 ? "unauthorized\n" : "refused\n");
 }
 

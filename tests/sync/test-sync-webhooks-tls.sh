@@ -2,8 +2,9 @@
 # The listener's other two forms: TLS itself (webhook_tls_cert/_key; the
 # test shop posts over https, a verifying client sees our certificate)
 # and a unix socket (as behind a reverse proxy): a webhook signed with
-# the stored secret is taken, one for another shop's id refused, and a
-# flood from one source gets 429 while the daemon goes on.
+# the stored secret is taken, one for another shop's id refused, a burst
+# of signed ones all taken, and a flood of refused ones from one source
+# gets 429 while the daemon goes on.
 . "$TOP_SRCDIR/tests/sync/sync-lib.sh"
 sync_init
 sync_add_shop sklep1 --orders 100 --customers 30 --seed 4 || exit 1
@@ -99,9 +100,12 @@ tap $? "unix socket: a webhook signed with the stored secret taken ($codes)"
 wait_status "$B" 8
 tap $? "unix socket: the order re-read from the shop (the body's status ignored)"
 codes=$(send "$B" 0 400)
-echo "# flood of 400: $codes"
+[ "$codes" = "200:400" ]
+tap $? "400 signed webhooks at once (a bulk edit) are all taken ($codes)"
+codes=$(send "$B" 1 400)
+echo "# flood of 400 refused: $codes"
 echo "$codes" | grep -q "429:[1-9]"
-tap $? "a flood from one source gets 429"
+tap $? "a flood of refused requests from one source gets 429"
 C=$(sqlite3 "$STATE/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id != 8 ORDER BY order_id DESC LIMIT 1 OFFSET 2")
 sleep 3 # the source's bucket refills
 shop_ctl PUT /__test/orders/$C '{"status_id": "8"}' >/dev/null
