@@ -58,7 +58,9 @@ static int make_request(const struct shoper_sync_config *cfg,
 	return SYNC_EXIT_OK;
 }
 
-/* Holding the state: carry it out now, then refresh the shop's orders. */
+/* Holding the state: carry it out now, then re-read that order from the
+   shop, as a webhook would have it; both publish incrementally (the
+   index's delta), never a rebuild for one order. */
 static int apply_now(const struct shoper_sync_config *cfg,
 		     const struct shoper_shop_config *shop,
 		     struct sync_state *st,
@@ -68,18 +70,21 @@ static int apply_now(const struct shoper_sync_config *cfg,
 	struct sync_engine_opts opts;
 	struct sync_shop_result res;
 	struct shoper_error err;
-	long long n;
+	long long id = strtoll(req->order_id, NULL, 10);
+	struct engine_ids ids = {&id, 1, 1};
 
 	sync_status_apply(cfg, st, req, NULL, false, &out);
 	if (!out.done)
 		return SYNC_EXIT_FAIL;
-	/* the change shows at once, even if the sync below fails */
-	sync_status_publish(cfg, st);
+	/* the change shows at once, even if the re-read below fails */
+	sync_status_publish(cfg, st, shop->name, &id, 1);
 	memset(&opts, 0, sizeof(opts));
+	opts.only_orders = &ids;
 	opts.progress = sync_progress_new(false, true);
 	int ret = sync_engine_run_shop(cfg, shop, st, &opts, &res);
 	sync_progress_free(&opts.progress);
-	if (ret < 0 || sync_publish(cfg, st, &n, &err) < 0) {
+	if (ret < 0 ||
+	    sync_publish_orders(cfg, st, shop->name, &id, 1, &err) < 0) {
 		fprintf(stderr,
 			"status changed, but the index was not "
 			"refreshed: %s\n",
@@ -87,8 +92,8 @@ static int apply_now(const struct shoper_sync_config *cfg,
 		return SYNC_EXIT_FAIL;
 	}
 	if (!quiet)
-		printf("index %s: published, %lld orders\n", cfg->index_path,
-		       n);
+		printf("index %s: published, order %s\n", cfg->index_path,
+		       req->order_id);
 	return SYNC_EXIT_OK;
 }
 

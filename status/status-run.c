@@ -222,12 +222,13 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 }
 
 void sync_status_publish(const struct shoper_sync_config *cfg,
-			 struct sync_state *st)
+			 struct sync_state *st, const char *shop,
+			 const long long *order_ids, unsigned int n)
 {
 	struct shoper_error err;
-	long long n;
 
-	if (sync_publish(cfg, st, &n, &err) < 0)
+	/* into the index's delta, as a webhook's: no rebuild per change */
+	if (sync_publish_orders(cfg, st, shop, order_ids, n, &err) < 0)
 		fprintf(stderr,
 			"status change: index %s not published: %s; the sync "
 			"publishes it\n",
@@ -254,8 +255,14 @@ static time_t retry_delay(unsigned int tries)
 	return d < SYNC_STATUS_RETRY_MAX ? d : SYNC_STATUS_RETRY_MAX;
 }
 
+struct done_order {
+	char shop[128];
+	long long order_id;
+};
+
 struct run_ctx {
 	unsigned int done; /* changes the shop took */
+	struct done_order *orders; /* which, to publish at the end */
 	const char *dir, *keep_dir;
 	char **down; /* shops found unreachable in this run */
 	unsigned int n_down;
@@ -322,8 +329,36 @@ static int run_one(const struct shoper_sync_config *cfg, struct sync_state *st,
 	}
 	if (shoper_queue_done(work, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);
-	ctx->done += out.done;
+	if (out.done) {
+		struct done_order *d = realloc(
+			ctx->orders, (ctx->done + 1) * sizeof(*ctx->orders));
+		if (d == NULL)
+			return -1; /* the state has it: the next sync publishes */
+		ctx->orders = d;
+		snprintf(d[ctx->done].shop, sizeof(d->shop), "%s", req->shop);
+		d[ctx->done++].order_id = strtoll(req->order_id, NULL, 10);
+	}
 	return 1;
+}
+
+/* The orders changed in this run, one incremental publish per shop. */
+static void publish_done(const struct shoper_sync_config *cfg,
+			 struct sync_state *st, const struct run_ctx *ctx)
+{
+	long long *ids = calloc(ctx->done ? ctx->done : 1, sizeof(*ids));
+
+	for (unsigned int i = 0; ids != NULL && i < cfg->n_shops; i++) {
+		const char *shop = cfg->shops[i].name;
+		unsigned int n = 0;
+
+		for (unsigned int j = 0; j < ctx->done; j++) {
+			if (strcmp(ctx->orders[j].shop, shop) == 0)
+				ids[n++] = ctx->orders[j].order_id;
+		}
+		if (n > 0)
+			sync_status_publish(cfg, st, shop, ids, n);
+	}
+	free(ids);
 }
 
 int sync_status_run_queue(const struct shoper_sync_config *cfg,
@@ -377,7 +412,8 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 		free(ctx.down[i]);
 	free(ctx.down);
 	if (ctx.done > 0)
-		sync_status_publish(cfg, st);
+		publish_done(cfg, st, &ctx);
+	free(ctx.orders);
 	/* a user's shoper_shops may change before the next run */
 	sync_doveadm_scope_forget();
 	return n;

@@ -52,10 +52,12 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
    request waits at all). The daemon polls this with the time its last
    cycle began, so requests that cycle could not carry out don't start
    the next one at once. */
-/* Publishes the index after status changes the shop took (they show at
-   once, not after the shops' syncs); a failure is only logged. */
+/* Publishes these orders of shop after status changes the shop took
+   (they show at once, not after the shops' syncs), incrementally
+   (sync_publish_orders); a failure is only logged. */
 void sync_status_publish(const struct shoper_sync_config *cfg,
-			 struct sync_state *st);
+			 struct sync_state *st, const char *shop,
+			 const long long *order_ids, unsigned int n);
 bool sync_status_pending(const struct shoper_sync_config *cfg,
 			 const struct timespec *since);
 
