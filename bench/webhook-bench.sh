@@ -71,6 +71,12 @@ db.commit()
 print("state: %d orders" % have, file=sys.stderr)
 PY
 	"$BIN" -c "$T/c.conf" -q sync || exit 1
+	E=$(sqlite3 "$T/state/state.db" "SELECT email FROM orders WHERE order_id >= 10000000 ORDER BY order_id DESC LIMIT 1")
+	"$BIN" -c "$T/c.conf" lookup "$E" >/dev/null || {
+		echo "a synthetic order is not in the index" >&2
+		exit 1
+	}
+	echo "index: $(stat -c %s "$T/index/orders.cdb") bytes" >&2
 fi
 "$BIN" -c "$T/c.conf" -q webhooks install --shop bench \
 	--url "http://127.0.0.1:$PORT/shoper/bench" >/dev/null || exit 1

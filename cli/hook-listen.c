@@ -62,11 +62,17 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void source_of(struct MHD_Connection *c, char *buf, size_t size)
+/* The source a request counts against: its peer's address ("unix" on a
+   unix socket), or, when the peer is the configured trusted proxy, the
+   last address of X-Forwarded-For (what the proxy itself saw; one that
+   is no address is ignored). */
+static void source_of(const struct hook_listener *l, struct MHD_Connection *c,
+		      char *buf, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+	const char *proxy = l->cfg->webhook_trusted_proxy;
 
 	snprintf(buf, size, "unix");
 	if (sa != NULL && sa->sa_family == AF_INET)
@@ -76,6 +82,26 @@ static void source_of(struct MHD_Connection *c, char *buf, size_t size)
 		inet_ntop(AF_INET6,
 			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
 			  size);
+	if (proxy == NULL || strcmp(buf, proxy) != 0)
+		return;
+	const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	const char *last = strrchr(xff, ',');
+	char addr[64];
+	unsigned char a[16];
+
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	size_t len = strcspn(last, " \t");
+	if (len == 0 || len >= sizeof(addr))
+		return;
+	memcpy(addr, last, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, a) == 1 ||
+	    inet_pton(AF_INET6, addr, a) == 1)
+		snprintf(buf, size, "%s", addr);
 }
 
 /* The per-source allowance is spent by refused requests only (bad
@@ -191,7 +217,7 @@ static enum MHD_Result refuse(struct hook_listener *l, struct MHD_Connection *c,
 {
 	char source[64];
 
-	source_of(c, source, sizeof(source));
+	source_of(l, c, source, sizeof(source));
 	fprintf(stderr, "webhook from %s refused (%u): %s%s%s\n", source, code,
 		why, shop >= 0 ? ", shop " : "",
 		shop >= 0 ? l->cfg->shops[shop].name : "");
@@ -264,7 +290,7 @@ static enum MHD_Result on_request(void *ctx, struct MHD_Connection *c,
 	if (rq == NULL) {
 		if (strcmp(method, "POST") != 0)
 			return refuse(l, c, -1, 405, "not a POST");
-		source_of(c, source, sizeof(source));
+		source_of(l, c, source, sizeof(source));
 		pthread_mutex_lock(&l->lock);
 		bool ok = rate_ok(l, source);
 		pthread_mutex_unlock(&l->lock);

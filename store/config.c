@@ -162,6 +162,22 @@ static void set_listen(struct parser *p, const char *value, char **out)
 	*out = xstrdup(value);
 }
 
+static void set_proxy(struct parser *p, const char *value, char **out)
+{
+	unsigned char a[16];
+
+	if (strcmp(value, "unix") != 0 && inet_pton(AF_INET, value, a) != 1 &&
+	    inet_pton(AF_INET6, value, a) != 1) {
+		add_error(p, p->line,
+			  "webhook_trusted_proxy = %s; write the proxy's "
+			  "address (127.0.0.1) or unix",
+			  value);
+		return;
+	}
+	free(*out);
+	*out = xstrdup(value);
+}
+
 static void sync_key(struct parser *p, const char *key, const char *value)
 {
 	struct shoper_sync_config *cfg = p->cfg;
@@ -212,10 +228,12 @@ static void sync_key(struct parser *p, const char *key, const char *value)
 		set_path(p, key, value, &cfg->webhook_tls_cert);
 	else if (strcmp(key, "webhook_tls_key") == 0)
 		set_path(p, key, value, &cfg->webhook_tls_key);
+	else if (strcmp(key, "webhook_trusted_proxy") == 0)
+		set_proxy(p, value, &cfg->webhook_trusted_proxy);
 	else
 		add_error(
 			p, p->line,
-			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, recent_days, recent_pages, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age, webhook_listen, webhook_tls_cert, webhook_tls_key",
+			"unknown key '%s' in [sync]; known keys: index, state_dir, history_days, interval, max_orders, timeout, tracking_days, recent_days, recent_pages, filters_dir, filters_folders, filters_mode, doveadm, doveadm_config, doveadm_socket, status_request_max_age, webhook_listen, webhook_tls_cert, webhook_tls_key, webhook_trusted_proxy",
 			key);
 }
 
@@ -545,6 +563,7 @@ void shoper_config_free(struct shoper_sync_config **_cfg)
 	free(cfg->webhook_listen);
 	free(cfg->webhook_tls_cert);
 	free(cfg->webhook_tls_key);
+	free(cfg->webhook_trusted_proxy);
 	free(cfg);
 }
 

@@ -62,6 +62,10 @@ struct shoper_sync_config {
 	char *webhook_listen;
 	char *webhook_tls_cert;
 	char *webhook_tls_key;
+	/* the reverse proxy ("unix" or an IP address) whose requests name
+	   their source in X-Forwarded-For (the listener's per-source
+	   allowance); NULL: the peer address is the source */
+	char *webhook_trusted_proxy;
 	struct shoper_shop_config *shops;
 	unsigned int n_shops;
 };

@@ -53,6 +53,20 @@ static void test_config(void)
 	shoper_config_free(&cfg);
 	free(errors);
 	errors = NULL;
+	cfg = parse("[sync]\nwebhook_trusted_proxy = unix\n", &errors);
+	TAP_OK(cfg != NULL && strcmp(cfg->webhook_trusted_proxy, "unix") == 0,
+	       "webhook_trusted_proxy = unix");
+	shoper_config_free(&cfg);
+	free(errors);
+	errors = NULL;
+	cfg = parse("[sync]\nwebhook_trusted_proxy = nginx.local\n", &errors);
+	TAP_OK(cfg == NULL && errors != NULL &&
+		       strstr(errors, "t.conf:2: webhook_trusted_proxy") !=
+			       NULL,
+	       "webhook_trusted_proxy that is no address refused");
+	shoper_config_free(&cfg);
+	free(errors);
+	errors = NULL;
 	cfg = parse("[sync]\nwebhook_tls_cert = /etc/c.pem\n", &errors);
 	TAP_OK(cfg == NULL && errors != NULL &&
 		       strstr(errors, "webhook_tls_key go together") != NULL,

@@ -67,25 +67,37 @@ tap $? "unix socket made, mode 0660"
 B=$(sqlite3 "$STATE/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id != 8 ORDER BY order_id DESC LIMIT 1 OFFSET 1")
 shop_ctl POST /__test/webhooks/faults '{"kind": "lose"}' >/dev/null
 shop_ctl PUT /__test/orders/$B '{"status_id": "8"}' >/dev/null
-send() { # ORDER_ID ID_DELTA COUNT: COUNT signed webhooks; prints the codes
-	python3 - "$SOCK" "$STATE/sklep1.webhook" "$1" "$2" "$3" <<'PY'
+send() { # ORDER_ID ID_DELTA COUNT [XFF [THEN]]: COUNT webhooks (ID_DELTA 0:
+	# signed) with X-Forwarded-For: XFF; prints the codes; with THEN, one
+	# signed one from THEN right after, its code printed as then:CODE
+	python3 - "$SOCK" "$STATE/sklep1.webhook" "$@" <<'PY'
 import hashlib, socket, sys
 sock, wfile, oid, delta, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+xff = sys.argv[6] if len(sys.argv) > 6 else None
+then = sys.argv[7] if len(sys.argv) > 7 else None
 w = dict(l.rstrip("\n").split("=", 1) for l in open(wfile) if "=" in l)
-hid = str(int(w["id"]) + delta)
 body = ('{"order_id":"%s","status_id":"1"}' % oid).encode()
-sig = hashlib.sha1(("%s:%s:" % (hid, w["secret"])).encode() + body).hexdigest()
-codes = {}
-for _ in range(count):
+def post(delta, xff):
+    hid = str(int(w["id"]) + delta)
+    sig = hashlib.sha1(("%s:%s:" % (hid, w["secret"])).encode() + body).hexdigest()
     s = socket.socket(socket.AF_UNIX)
     s.connect(sock)
     s.sendall(("POST /shoper/sklep1 HTTP/1.1\r\nHost: x\r\nX-Webhook-Id: %s\r\n"
-               "X-Webhook-Sha1: %s\r\nX-Webhook-Name: order.status\r\n"
-               "Content-Length: %d\r\nConnection: close\r\n\r\n" % (hid, sig, len(body))).encode() + body)
+               "X-Webhook-Sha1: %s\r\nX-Webhook-Name: order.status\r\n%s"
+               "Content-Length: %d\r\nConnection: close\r\n\r\n" % (
+                   hid, sig, "X-Forwarded-For: %s\r\n" % xff if xff else "",
+                   len(body))).encode() + body)
     c = s.recv(100).split()[1].decode()
-    codes[c] = codes.get(c, 0) + 1
     s.close()
-print(" ".join("%s:%d" % kv for kv in sorted(codes.items())))
+    return c
+codes = {}
+for _ in range(count):
+    c = post(delta, xff)
+    codes[c] = codes.get(c, 0) + 1
+out = ["%s:%d" % kv for kv in sorted(codes.items())]
+if then:
+    out.append("then:" + post(0, then))
+print(" ".join(out))
 PY
 }
 codes=$(send "$B" 1 1)
@@ -116,5 +128,27 @@ stop_daemon
 tap $? "daemon: SIGTERM exits 0"
 [ ! -e "$SOCK" ]
 tap $? "the socket is removed at exit"
+
+# behind a trusted proxy (webhook_trusted_proxy = unix): the allowance is
+# per X-Forwarded-For, so a flood of forgeries through the proxy does not
+# shut out the shop's webhooks from another address
+sed -i "s|^\[sync\]$|[sync]\nwebhook_trusted_proxy = unix|" "$CONF"
+start_daemon
+codes=$(send "$B" 1 400 "192.0.2.1" "198.51.100.7, 192.0.2.2")
+echo "# flood of 400 refused from 192.0.2.1, then one from 192.0.2.2: $codes"
+echo "$codes" | grep -q "429:[1-9]"
+tap $? "trusted proxy: a flood of refused requests from one forwarded source gets 429"
+echo "$codes" | grep -q "then:200"
+tap $? "trusted proxy: a signed webhook from another forwarded source right after is taken"
+grep -q "webhook from 192.0.2.1 refused (401)" "$T/daemon.log"
+tap $? "trusted proxy: the refusals are logged with the forwarded source"
+stop_daemon
+sed -i "s|^webhook_trusted_proxy = unix$|webhook_trusted_proxy = 10.0.0.1|" "$CONF"
+start_daemon
+codes=$(send "$B" 1 3 "192.0.2.3")
+grep -q "webhook from unix refused (401)" "$T/daemon.log" &&
+	! grep -q "webhook from 192.0.2.3" "$T/daemon.log"
+tap $? "another peer's X-Forwarded-For is not trusted: the source is the peer"
+stop_daemon
 grep "re-read" "$T/daemon.log" | tail -3 | sed 's/^/# daemon: /'
 tap_end
