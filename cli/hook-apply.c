@@ -42,7 +42,10 @@ static void apply_shop(const struct shoper_sync_config *cfg,
 			shop->name, ids->n, res.error);
 		return;
 	}
-	ret = sync_publish_orders(cfg, st, shop->name, ids->v, ids->n, &err);
+	/* the next poll folds the delta: no full publish in a webhook round
+	   (see SYNC_DELTA_FOLD_DAEMON) */
+	ret = sync_publish_orders_fold(cfg, st, shop->name, ids->v, ids->n,
+				       SYNC_DELTA_FOLD_DAEMON, &err);
 	if (ret < 0)
 		fprintf(stderr, "webhook: index %s: not published: %s\n",
 			cfg->index_path, err.msg);

@@ -230,7 +230,7 @@ static int publish_delta(const struct shoper_sync_config *cfg,
 			 struct sync_state *st,
 			 const struct shoper_shop_config *shop,
 			 const long long *ids, unsigned int n,
-			 struct shoper_error *err)
+			 unsigned int fold, struct shoper_error *err)
 {
 	struct changed_orders c = {calloc(n + 1, sizeof(*c.orders)),
 				   calloc(n + 1, sizeof(*c.bufs)), 0};
@@ -251,7 +251,7 @@ static int publish_delta(const struct shoper_sync_config *cfg,
 	if (ret == 0 &&
 	    shoper_index_publish_changes(cfg->index_path, c.orders, c.n, del,
 					 n_del, &info, &ierr) == 1)
-		ret = info.orders + info.deleted > SYNC_DELTA_FOLD ? 0 : 1;
+		ret = info.orders + info.deleted > fold ? 0 : 1;
 	for (unsigned int i = 0; i < c.n; i++)
 		free(c.bufs[i]);
 	free(c.orders);
@@ -265,6 +265,15 @@ int sync_publish_orders(const struct shoper_sync_config *cfg,
 			struct sync_state *st, const char *shop,
 			const long long *order_ids, unsigned int n,
 			struct shoper_error *err)
+{
+	return sync_publish_orders_fold(cfg, st, shop, order_ids, n,
+					SYNC_DELTA_FOLD, err);
+}
+
+int sync_publish_orders_fold(const struct shoper_sync_config *cfg,
+			     struct sync_state *st, const char *shop,
+			     const long long *order_ids, unsigned int n,
+			     unsigned int fold, struct shoper_error *err)
 {
 	const struct shoper_shop_config *sc = NULL;
 	struct sync_cursors c;
@@ -281,9 +290,9 @@ int sync_publish_orders(const struct shoper_sync_config *cfg,
 	}
 	if (sync_state_get_cursors(st, shop, &c, err) < 0)
 		return -1;
-	if (c.backfill_done && n <= SYNC_DELTA_FOLD) {
+	if (c.backfill_done && n <= fold) {
 		remove_stale_tmp(cfg->index_path);
-		ret = publish_delta(cfg, st, sc, order_ids, n, err);
+		ret = publish_delta(cfg, st, sc, order_ids, n, fold, err);
 		if (ret != 0)
 			return ret;
 	}

@@ -50,4 +50,17 @@ int sync_publish_orders(const struct shoper_sync_config *cfg,
 			const long long *order_ids, unsigned int n,
 			struct shoper_error *err);
 
+/* The daemon's fold threshold: its poll cycles publish the whole index
+   anyway (every interval), which folds the delta; folding in a webhook
+   round instead would make the webhooks queued meanwhile wait for a full
+   publish (seconds at 1M orders), so there the delta grows up to this. */
+#define SYNC_DELTA_FOLD_DAEMON 20000
+
+/* sync_publish_orders() with another fold threshold than
+   SYNC_DELTA_FOLD. */
+int sync_publish_orders_fold(const struct shoper_sync_config *cfg,
+			     struct sync_state *st, const char *shop,
+			     const long long *order_ids, unsigned int n,
+			     unsigned int fold, struct shoper_error *err);
+
 #endif

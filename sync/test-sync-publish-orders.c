@@ -107,6 +107,18 @@ int main(void)
 	ok(status_of(idx, "1", "4") && status_of(idx, "3", "1") &&
 		   absent(idx, "2"),
 	   "readers see the change, the new order and the deletion");
+	ok(put(st, 4, "2026-11-04 10:00:00", 2, "ola@example.pl") == 0 &&
+		   sync_publish_orders_fold(&cfg, st, "s1", ids, 3, 2, &err) ==
+			   1 &&
+		   access(delta, F_OK) != 0 && status_of(idx, "1", "4"),
+	   "a delta over another threshold folded at it (%s)", err.msg);
+	ok(sync_publish(&cfg, st, &n, &err) == 1 && n == 3 &&
+		   access(delta, F_OK) != 0,
+	   "a regular publish: 3 orders, no delta");
+	ids[0] = 4;
+	ok(sync_publish_orders_fold(&cfg, st, "s1", ids, 1, 2, &err) == 1 &&
+		   access(delta, F_OK) == 0 && status_of(idx, "4", "2"),
+	   "under that threshold: a delta (%s)", err.msg);
 	for (unsigned int i = 0; i <= SYNC_DELTA_FOLD; i++)
 		ids[i] = 1;
 	ok(sync_publish_orders(&cfg, st, "s1", ids, SYNC_DELTA_FOLD + 1,
