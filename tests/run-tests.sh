@@ -3,9 +3,12 @@
 # "N passed, N failed[, N skipped]", counting individual TAP results.
 #
 # Test programs print TAP: "ok N - what", "not ok N - what",
-# "ok N # SKIP why", optionally a plan "1..N". A program that exits non-zero
-# without reporting a failure, or reports fewer results than its plan, counts
-# as one more failure so a crash is never silent.
+# "ok N # SKIP why", and a plan "1..N" (first or last). A program that exits
+# non-zero without reporting a failure counts as one more failure, so a crash
+# is never silent; results missing from the plan count as failures, and more
+# results than planned as one. Scripts must print a plan: one that reports
+# results and none ended before its end (a check that declares its count up
+# front, as the browser test does, also catches checks that never ran).
 #
 # Found by name: test-* programs in the build tree's part folders, and
 # tests/*/test-*.sh and tests/*/test_*.py in the source tree.
@@ -58,13 +61,22 @@ for t in $(list_tests); do
 		/^ok / { p++; next }
 		/^not ok / { f++; next }
 		/^1\.\.[0-9]+/ { split($1, a, "\\.\\."); plan = a[2] + 0 }
-		END { printf "%d %d %d %d\n", p, f, s, plan }' "$log")
+		END { printf "%d %d %d %d\n", p, f, s, plan == "" ? -1 : plan }' "$log")
 	p=$1 f=$2 s=$3 plan=$4
 	extra=""
-	if [ "$plan" -gt 0 ] && [ $((p + f + s)) -lt "$plan" ]; then
+	if [ "$plan" -ge 0 ] && [ $((p + f + s)) -lt "$plan" ]; then
 		f=$((f + plan - p - f - s))
-		extra=" (fewer results than planned)"
+		extra=" (fewer results than planned: $plan)"
+	elif [ "$plan" -ge 0 ] && [ $((p + f + s)) -gt "$plan" ]; then
+		f=$((f + 1))
+		extra=" (more results than planned: $plan)"
 	fi
+	case "$t" in *.sh|*.py)
+		if [ "$plan" -lt 0 ] && [ $((p + f)) -gt 0 ]; then
+			f=$((f + 1))
+			extra=" (no plan 1..N: ended before its end)"
+		fi ;;
+	esac
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		extra=" (exit status $rc)"

@@ -32,4 +32,5 @@ for part in lib index queue webapi store sync status filters cli plugin; do
 		echo "$out" | sed 's/^/# /'
 	fi
 done
-[ "$n" -gt 0 ] || echo "ok 1 # SKIP no C files yet"
+[ "$n" -gt 0 ] || { n=1; echo "ok 1 # SKIP no C files yet"; }
+echo "1..$n"

@@ -21,4 +21,5 @@ for f in $(find lib index queue webapi store sync status filters cli plugin benc
 		echo "not ok $n - $f is not formatted (run: clang-format -i $f)"
 	fi
 done
-[ "$n" -gt 0 ] || echo "ok 1 # SKIP no C files yet"
+[ "$n" -gt 0 ] || { n=1; echo "ok 1 # SKIP no C files yet"; }
+echo "1..$n"

@@ -45,4 +45,6 @@ for a in sorted(calls):
     else:
         print(f"ok {n} - {a}: no file it calls calls it back")
 if n == 0:
+    n = 1
     print("ok 1 # SKIP nothing built")
+print(f"1..{n}")
