@@ -17,13 +17,33 @@ tap "$RC" "backfill"
 sync_run webhooks install --shop sklep1 --url "https://127.0.0.1:$PORT/shoper/sklep1"
 tap "$RC" "webhooks install with an https URL"
 
-start_daemon() {
+# LISTEN (a port or unix:PATH) takes connections: listen() comes after
+# the socket's chmod, so its mode is final by then
+listening() {
+	python3 - "$1" <<'PY'
+import socket, sys
+a = sys.argv[1]
+try:
+    if a.startswith("unix:"):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(a[5:])
+    else:
+        s = socket.create_connection(("127.0.0.1", int(a)), timeout=5)
+    s.close()
+except OSError:
+    sys.exit(1)
+PY
+}
+start_daemon() { # LISTEN: until the index is published and LISTEN taken
 	"$SYNC_BIN" -c "$CONF" daemon >"$T/daemon.log" 2>&1 &
 	dpid=$!
-	_i=0
-	until grep -q "index .*published" "$T/daemon.log" || [ $_i -ge 100 ]; do
+	# conditions, not a time: a loaded machine takes long; 120 s is the
+	# limit of a daemon that never gets there
+	_end=$(($(date +%s) + 120))
+	until grep -q "index .*published" "$T/daemon.log" && listening "$1"; do
+		[ "$(date +%s)" -lt "$_end" ] || { echo "# daemon not ready after 120 s"; break; }
+		kill -0 $dpid 2>/dev/null || { echo "# daemon exited"; break; }
 		sleep 0.1
-		_i=$((_i + 1))
 	done
 }
 stop_daemon() {
@@ -41,7 +61,7 @@ wait_status() { # ORDER_ID STATUS: up to 20 s
 	done
 	[ "$(status_of "$1")" = "$2" ]
 }
-start_daemon
+start_daemon "$PORT"
 python3 - "$PORT" "$T/ca/ca.pem" <<'PY'
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[2])
@@ -61,7 +81,7 @@ stop_daemon
 cp "$CONF.base" "$CONF"
 SOCK="$T/hook.sock"
 sed -i "s|^\[sync\]$|[sync]\ninterval = 3600\nwebhook_listen = unix:$SOCK|" "$CONF"
-start_daemon
+start_daemon "unix:$SOCK"
 [ "$(stat -c %a "$SOCK")" = 660 ]
 tap $? "unix socket made, mode 0660"
 B=$(sqlite3 "$STATE/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id != 8 ORDER BY order_id DESC LIMIT 1 OFFSET 1")
