@@ -7,7 +7,9 @@
 #                       and SQLite database) served by `php -S` on a free
 #                       loopback port; sets RC_URL
 #   rc_browser STEP...  runs tests/roundcube/rc_browser.py, whose PASS/FAIL
-#                       lines become TAP results here
+#                       lines become TAP results here; a step yields exactly
+#                       the checks it declares (rc_checks), the missing ones
+#                       as failures, so the test's plan always adds up
 # /etc/roundcube is never read: INSTALL_PATH points at the copy.
 RC_SYS=/usr/share/roundcube
 RC_ARTIFACTS=$TOP_BUILDDIR/tests/artifacts/roundcube
@@ -58,7 +60,7 @@ EOC
 	php -S 127.0.0.1:$RC_PORT -t "$R" >"$R/logs/php-server.log" 2>&1 &
 	RC_PHP_PID=$!
 	RC_URL=http://127.0.0.1:$RC_PORT/
-	wait_for 20 rc_up || return 1
+	wait_for 60 rc_up || return 1
 }
 
 rc_up() { $SHOP_PYTHON -c "import urllib.request as u; u.urlopen('$RC_URL', timeout=2)" 2>/dev/null; }
@@ -68,17 +70,37 @@ rc_stop() {
 	RC_PHP_PID=
 }
 
+rc_checks() {	# STEP ARGS...: how many PASS/FAIL lines the step prints
+	case "$1" in
+	card)
+		shift 4
+		_n=1
+		for _a; do case "$_a" in shot=*) ;; *) _n=$((_n + 1)) ;; esac; done
+		echo $_n ;;
+	*) echo 1 ;;
+	esac
+}
+
 rc_browser() {	# STEP ARGS...: PASS/FAIL lines become TAP results
+	_want=$(rc_checks "$@")
 	$SHOP_PYTHON "$TOP_SRCDIR/tests/roundcube/rc_browser.py" \
 		--url "$RC_URL" --shots "$RC_ARTIFACTS" --profile "$T/chrome" \
 		"$@" >"$T/browser.out" 2>&1
 	_rc=$?
-	while IFS= read -r _l; do
+	_got=0
+	while IFS= read -r _l || [ -n "$_l" ]; do
 		case "$_l" in
-		PASS\ *) ok 0 "${_l#PASS }" ;;
-		FAIL\ *) ok 1 "${_l#FAIL }" ;;
+		PASS\ *) ok 0 "${_l#PASS }"; _got=$((_got + 1)) ;;
+		FAIL\ *) ok 1 "${_l#FAIL }"; _got=$((_got + 1)) ;;
 		*) echo "# $_l" ;;
 		esac
 	done <"$T/browser.out"
-	[ $_rc -eq 0 ] || ok 1 "browser step $1 ran to its end (exit $_rc)"
+	# a step that ended early (a browser error) fails its unreported
+	# checks, so that they are never silently lost
+	[ $_got -lt $_want ] || [ $_rc -eq 0 ] ||
+		ok 1 "browser step $1 ran to its end (exit $_rc)"
+	while [ $_got -lt $_want ]; do
+		_got=$((_got + 1))
+		ok 1 "browser step $1: check $_got of $_want not reported (exit $_rc)"
+	done
 }

@@ -14,8 +14,11 @@ message's IMAP UID):
   set USER MAILBOX UID STATUS          "Set status" STATUS on the card
   badge USER MAILBOX SUBJECT done|failed [SECONDS]
         the list row with SUBJECT gets the outcome badge (reloads until
-        it does)
-Prints PASS/FAIL lines; exit status 2 on a browser error.
+        it does, 120 s by default)
+Prints PASS/FAIL lines, one per check even when the card is missing (card:
+one for the card and one per KEY other than shot); exit status 2 on a
+browser error. Every wait is for a condition (the page's element, Roundcube's
+client ready), with a limit generous enough for a loaded machine.
 """
 import argparse
 import os
@@ -31,8 +34,16 @@ from dovecot_client import mutf7_encode  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+# The limit of every wait: a loaded machine (php -S serves one request at a
+# time) takes several times the usual second or two; no wait ends early.
+WAIT_S = 120
+READY_JS = ("return document.readyState === 'complete' && !!window.rcmail"
+            " && !!rcmail.loaded && !rcmail.busy")
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking",
@@ -57,15 +68,21 @@ def browser(profile):
 class RC:
     def __init__(self, d, url, shots):
         self.d, self.url, self.shots = d, url, shots
-        self.wait = WebDriverWait(d, 20)
+        self.wait = WebDriverWait(d, WAIT_S)
+
+    def ready(self, element_id):
+        """Waits for the element and for Roundcube's client to be set up:
+        its commands (move) and list events exist only after its init."""
+        self.wait.until(lambda d: d.find_elements(By.ID, element_id)
+                        and d.execute_script(READY_JS))
 
     def login(self, user):
         self.d.get(self.url)
-        self.wait.until(lambda d: d.find_elements(By.ID, "rcmloginuser"))
+        self.ready("rcmloginuser")
         self.d.find_element(By.ID, "rcmloginuser").send_keys(user)
         self.d.find_element(By.ID, "rcmloginpwd").send_keys("secret")
         self.d.find_element(By.ID, "rcmloginsubmit").click()
-        self.wait.until(lambda d: d.find_elements(By.ID, "messagelist"))
+        self.ready("messagelist")
 
     def go(self, **q):
         self.d.get(self.url + "?" + urllib.parse.urlencode(q))
@@ -73,7 +90,7 @@ class RC:
     def show(self, mailbox, uid):
         self.go(_task="mail", _action="show", _mbox=mutf7_encode(mailbox),
                 _uid=uid)
-        self.wait.until(lambda d: d.find_elements(By.ID, "messagebody"))
+        self.ready("messagebody")
 
     def shot(self, name):
         os.makedirs(self.shots, exist_ok=True)
@@ -116,6 +133,9 @@ def step_card(rc, user, mailbox, uid, *checks):
     if not report(bool(rc.d.find_elements(By.ID, "shoper-card")),
                   "card shown above message %s in %s" % (uid, mailbox)):
         rc.shot("nocard-" + uid)
+        for c in checks:
+            if not c.startswith("shot="):
+                report(False, "card %s: no card" % c.split("=", 1)[0])
         return
     v = card_values(rc.d)
     print("card: %r" % v)
@@ -148,35 +168,52 @@ def step_set(rc, user, mailbox, uid, status):
     rc.show(mailbox, uid)
     Select(rc.d.find_element(By.ID, "shoper-status-select")) \
         .select_by_visible_text(status)
+    rc.wait.until(lambda d: d.execute_script(
+        "return !!rcmail.commands['move']"))
     rc.d.find_element(By.ID, "shoper-status-set").click()
     # Roundcube moves the message and leaves it: back to the list
     ok = True
     try:
-        rc.wait.until(lambda d: not d.find_elements(By.ID, "shoper-card"))
-    except Exception:
+        rc.wait.until(lambda d: not d.find_elements(By.ID, "shoper-card")
+                      and d.find_elements(By.ID, "messagelist")
+                      and d.execute_script(READY_JS))
+    except TimeoutException:
         ok = False
+        rc.shot("set-" + uid + "-stuck")
     report(ok, "\"Set status\" %s moved the message out of %s" % (status, mailbox))
 
 
-def step_badge(rc, user, mailbox, subject, outcome, seconds="30"):
+def badge_text(d, subject, outcome):
+    """The badge's text on the list row with SUBJECT, or None."""
+    for r in d.find_elements(By.CSS_SELECTOR, "#messagelist tbody tr"):
+        if subject in r.text:
+            b = r.find_elements(By.CSS_SELECTOR,
+                                "span.shoper-list-badge.shoper-" + outcome)
+            return b[0].text if b else None
+    return None
+
+
+def step_badge(rc, user, mailbox, subject, outcome, seconds=str(WAIT_S)):
     rc.login(user)
     end = time.time() + float(seconds)
-    css = "#messagelist tr span.shoper-list-badge.shoper-" + outcome
     while True:
+        # the daemon sets the outcome keyword after the shop answers: the
+        # list is reloaded until the row has it
         rc.go(_task="mail", _mbox=mutf7_encode(mailbox))
+        text = None
         try:
-            rc.wait.until(lambda d: d.find_elements(
-                By.CSS_SELECTOR, "#messagelist tbody tr"))
-        except Exception:
+            rc.ready("messagelist")
+            # the rows come by XHR after the page: wait for the message's
+            rc.wait.until(lambda d: any(
+                subject in r.text for r in d.find_elements(
+                    By.CSS_SELECTOR, "#messagelist tbody tr")))
+            text = badge_text(rc.d, subject, outcome)
+        except (TimeoutException, StaleElementReferenceException):
             pass
-        rows = [r for r in rc.d.find_elements(By.CSS_SELECTOR,
-                                              "#messagelist tbody tr")
-                if subject in r.text]
-        if rows and rows[0].find_elements(By.CSS_SELECTOR, css[len("#messagelist tr "):]):
-            badge = rows[0].find_element(By.CSS_SELECTOR, "span.shoper-list-badge")
+        if text is not None:
             rc.shot("list-" + outcome)
             return report(True, "list badge %r on %r in %s" %
-                          (badge.text, subject, mailbox))
+                          (text, subject, mailbox))
         if time.time() > end:
             rc.shot("list-" + outcome + "-missing")
             return report(False, "list badge %s on %r in %s" %
