@@ -12,6 +12,7 @@ PKGS="dovecot-core dovecot-dev dovecot-lmtpd dovecot-imapd dovecot-sieve
  roundcube-core roundcube-sqlite3 php-cli php-sqlite3
  chromium chromium-driver python3-selenium
  neomutt python3-pexpect python3-pyte
+ libhiredis-dev redis-server redis-sentinel
  bsdextrautils"	# look(1): the delivery benchmark's extprograms lookup
 
 # clang's sanitizer runtime has the LLVM version in its name: 14 on

@@ -1,0 +1,177 @@
+#ifndef SHOPER_CLUSTER_H
+#define SHOPER_CLUSTER_H
+
+/* Many backends, one shop connection (doc/design.md, "Many backends"):
+   the shoper-sync nodes of several Dovecot backends share one Redis. Per
+   shop one node holds a lease with a fencing token and alone calls the
+   shop; it writes every changed order to the shop's change stream and
+   to its snapshot hash, in one script that refuses a writer whose lease
+   is gone. Every node applies the stream to its own local index, which
+   deliveries read as before: no network at delivery. Plain C11 on
+   hiredis, the index and the ground floor. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shoper-index.h"
+
+/* [cluster] of shoper-sync.conf */
+struct shoper_cluster_config {
+	bool enabled; /* the section is there */
+	/* "unix:/path", "HOST:PORT" or "HOST" (6379): Redis itself ... */
+	char redis[256];
+	/* ... or "HOST:PORT[,HOST:PORT...]" of Sentinels asked for the
+	   master named sentinel_master */
+	char sentinel[512];
+	char sentinel_master[64];
+	bool tls;
+	char tls_ca_file[256]; /* "": the system's CAs */
+	char password_file[256]; /* "": no AUTH; else a 0600 file */
+	char user[64]; /* ACL user, "": the default user */
+	char node[64]; /* this node's name: "" the host name */
+	char key_prefix[64]; /* "shoper": keys are shoper:{SHOP}:... */
+	unsigned int lease_ms; /* default 30000 */
+	unsigned int timeout_ms; /* one Redis command, default 2000 */
+};
+
+/* Defaults into cfg (enabled stays false). */
+void shoper_cluster_config_init(struct shoper_cluster_config *cfg);
+/* One key = value line of [cluster]: 0, or -1 with a message naming the
+   fix (an unknown key lists the known ones). */
+int shoper_cluster_config_set(struct shoper_cluster_config *cfg,
+			      const char *key, const char *value,
+			      struct shoper_error *err);
+/* After the section: what is missing or contradicts (0 or -1). */
+int shoper_cluster_config_check(struct shoper_cluster_config *cfg,
+				struct shoper_error *err);
+
+/* ---- the connection (conn.c) ---- */
+
+struct shoper_cluster;
+
+/* Connects (through the Sentinels to their master when configured),
+   authenticates with the password file and checks the server answers.
+   NULL with err. The connection reconnects by itself on the next
+   command after a failure. */
+struct shoper_cluster *shoper_cluster_connect(
+	const struct shoper_cluster_config *cfg, struct shoper_error *err);
+/* The same without connecting now (NULL: out of memory): the first
+   command connects, so a daemon starts while Redis is away. */
+struct shoper_cluster *shoper_cluster_new(
+	const struct shoper_cluster_config *cfg);
+void shoper_cluster_free(struct shoper_cluster **c);
+/* This node's name. */
+const char *shoper_cluster_node(const struct shoper_cluster *c);
+/* The address of the server connected to ("" when not connected). */
+const char *shoper_cluster_server(const struct shoper_cluster *c);
+
+/* ---- the lease of one shop (lease.c) ---- */
+
+struct shoper_lease {
+	char shop[72];
+	uint64_t token; /* fencing token, 0: not held */
+	/* monotonic ms: the node calls the shop no more from here on,
+	   a third of the lease before Redis lets the lease go */
+	double stop_at;
+	double renewed_at; /* monotonic ms of the last renewal sent */
+	char holder[160]; /* "NODE TOKEN" of whoever holds it, "" none */
+	long long holder_ttl_ms; /* the holder's lease left (-1 unknown) */
+};
+
+/* Takes the shop's lease when nobody holds it: 1 taken (l->token is the
+   new fencing token, larger than any before it), 0 someone holds it
+   (l->holder says who), -1 Redis not reachable (err). */
+int shoper_lease_acquire(struct shoper_cluster *c, struct shoper_lease *l,
+			 struct shoper_error *err);
+/* Renews a held lease: 1 renewed, 0 lost (another holds it or it
+   expired: l->token is 0 now), -1 Redis not reachable (the lease is
+   still held until l->stop_at, and maybe not after). */
+int shoper_lease_renew(struct shoper_cluster *c, struct shoper_lease *l,
+		       struct shoper_error *err);
+/* Gives it up (shutdown): the next node need not wait for the expiry. */
+void shoper_lease_release(struct shoper_cluster *c, struct shoper_lease *l);
+/* Whether the holder may still call the shop now. */
+bool shoper_lease_valid(const struct shoper_lease *l);
+/* Who holds the shop's lease (holder "" when none). 0 or -1. */
+int shoper_lease_read(struct shoper_cluster *c, struct shoper_lease *l,
+		      struct shoper_error *err);
+
+double shoper_cluster_now_ms(void);
+
+/* ---- one order in Redis (codec.c) ---- */
+
+/* The order as bytes (the stream's and the snapshot's value); malloc'd
+   into *out_r, NULL on out of memory. */
+int shoper_cluster_encode_order(const struct shoper_order *o, char **out_r,
+				size_t *len_r);
+/* The bytes back: the strings point into data. 0, or -1 when they are
+   not an encoded order (a node never trusts another blindly). */
+int shoper_cluster_decode_order(const char *data, size_t len,
+				struct shoper_order *o_r);
+
+/* ---- a shop's orders as the cluster has them (replica.c) ---- */
+
+/* What a node knows of one shop's orders: the encoded order of each id,
+   and how far into the change stream it has applied. */
+struct shoper_replica;
+
+struct shoper_replica *shoper_replica_new(const char *shop);
+void shoper_replica_free(struct shoper_replica **r);
+const char *shoper_replica_shop(const struct shoper_replica *r);
+/* The stream id applied last ("" none: load the snapshot). */
+const char *shoper_replica_stream_id(const struct shoper_replica *r);
+unsigned int shoper_replica_count(const struct shoper_replica *r);
+/* Sets (data != NULL) or deletes an order. 1 changed, 0 it was so
+   already, -1 out of memory. */
+int shoper_replica_put(struct shoper_replica *r, const char *order_id,
+		       const char *data, size_t len);
+/* 1 and the encoded order, or 0 none. */
+int shoper_replica_get(const struct shoper_replica *r, const char *order_id,
+		       const char **data_r, size_t *len_r);
+typedef int shoper_replica_cb(void *ctx, const char *order_id, const char *data,
+			      size_t len);
+/* Every order (any sequence); stops at and returns the first nonzero. */
+int shoper_replica_foreach(const struct shoper_replica *r,
+			   shoper_replica_cb *cb, void *ctx);
+void shoper_replica_clear(struct shoper_replica *r);
+
+/* ---- the change stream and the snapshot (stream.c) ---- */
+
+/* One change: order_id with its encoded order, or its deletion
+   (data NULL). */
+struct shoper_change {
+	const char *order_id;
+	const char *data;
+	size_t len;
+};
+
+/* Leader: writes changes[0..n) to the shop's snapshot hash and stream
+   (in entries of at most SHOPER_CLUSTER_BATCH changes), fenced: Redis
+   refuses it unless l still holds the lease. Applies them to r too.
+   1 written, 0 fenced (the lease is lost: l->token becomes 0), -1 error. */
+#define SHOPER_CLUSTER_BATCH 500
+int shoper_cluster_publish(struct shoper_cluster *c, struct shoper_lease *l,
+			   struct shoper_replica *r,
+			   const struct shoper_change *changes, unsigned int n,
+			   struct shoper_error *err);
+
+/* What one pull brought. */
+struct shoper_pull {
+	bool snapshot; /* the snapshot was loaded (all orders changed) */
+	unsigned int changes; /* orders changed or deleted */
+	unsigned int entries; /* stream entries applied */
+	double lag_ms; /* now - the newest applied entry's time (0: none) */
+};
+/* Called for each change applied to the replica (data NULL: deleted),
+   and once with order_id NULL before a snapshot replaces it all. */
+typedef int shoper_pull_cb(void *ctx, const struct shoper_change *change);
+
+/* Follower: brings r up to date: the snapshot when r has nothing yet
+   or missed trimmed entries, then the stream from there, waiting at
+   most block_ms (0: no wait) for a new entry. 0, or -1 with err. */
+int shoper_cluster_pull(struct shoper_cluster *c, struct shoper_replica *r,
+			unsigned int block_ms, shoper_pull_cb *cb, void *ctx,
+			struct shoper_pull *res, struct shoper_error *err);
+
+#endif
