@@ -1,5 +1,6 @@
 /* INI parser and checker for shoper-sync.conf. */
 #include "config.h"
+#include "shoper-cluster.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,7 +17,7 @@ struct parser {
 	struct shoper_sync_config *cfg;
 	const char *file;
 	unsigned int line;
-	/* 0 none, 1 [sync], 2 [shop] */
+	/* 0 none, 1 [sync], 2 [shop], 3 [cluster] */
 	int section;
 	unsigned int sync_line;
 	/* keys seen in the current section, for duplicate detection */
@@ -279,6 +280,14 @@ static void shop_key(struct parser *p, const char *key, const char *value)
 	}
 }
 
+static void cluster_key(struct parser *p, const char *key, const char *value)
+{
+	struct shoper_error err;
+
+	if (shoper_cluster_config_set(p->cfg->cluster, key, value, &err) < 0)
+		add_error(p, p->line, "%s", err.msg);
+}
+
 static void start_section(struct parser *p, char *hdr)
 {
 	struct shoper_sync_config *cfg = p->cfg;
@@ -302,6 +311,21 @@ static void start_section(struct parser *p, char *hdr)
 				p->sync_line);
 		p->sync_line = p->line;
 		p->section = 1;
+		return;
+	}
+	if (strcmp(name, "cluster") == 0) {
+		if (p->cfg->cluster != NULL) {
+			add_error(
+				p, p->line,
+				"second [cluster] section; merge them into one");
+			return;
+		}
+		p->cfg->cluster = calloc(1, sizeof(*p->cfg->cluster));
+		if (p->cfg->cluster == NULL)
+			abort();
+		shoper_cluster_config_init(p->cfg->cluster);
+		p->cfg->cluster->enabled = true;
+		p->section = 3;
 		return;
 	}
 	if (strncmp(name, "shop", 4) != 0 ||
@@ -388,6 +412,8 @@ static void parse_line(struct parser *p, char *line)
 		strcpy(p->seen[p->n_seen++], key);
 	if (p->section == 1)
 		sync_key(p, key, value);
+	else if (p->section == 3)
+		cluster_key(p, key, value);
 	else
 		shop_key(p, key, value);
 }
@@ -474,6 +500,10 @@ static void finish(struct parser *p)
 			"set both (TLS) or neither (plain HTTP behind a proxy)");
 	for (unsigned int i = 0; i < cfg->n_shops; i++)
 		check_shop(p, &cfg->shops[i]);
+	struct shoper_error err;
+	if (cfg->cluster != NULL &&
+	    shoper_cluster_config_check(cfg->cluster, &err) < 0)
+		add_error(p, 0, "%s", err.msg);
 }
 
 struct shoper_sync_config *shoper_config_parse(FILE *f, const char *name,
@@ -542,6 +572,7 @@ void shoper_config_free(struct shoper_sync_config **_cfg)
 	if (cfg == NULL)
 		return;
 	*_cfg = NULL;
+	free(cfg->cluster);
 	for (unsigned int i = 0; i < cfg->n_shops; i++) {
 		struct shoper_shop_config *s = &cfg->shops[i];
 		free(s->name);

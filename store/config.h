@@ -68,6 +68,8 @@ struct shoper_sync_config {
 	char *webhook_trusted_proxy;
 	struct shoper_shop_config *shops;
 	unsigned int n_shops;
+	/* [cluster] (cluster/shoper-cluster.h), NULL without the section */
+	struct shoper_cluster_config *cluster;
 };
 
 /* Parse and check path. Returns the config, or NULL with *errors_r set to

@@ -68,6 +68,15 @@ static int add_order(void *_ctx, const struct shoper_order *o,
 	}
 }
 
+static sync_publish_source_cb *source_cb;
+static void *source_ctx;
+
+void sync_publish_set_source(sync_publish_source_cb *cb, void *ctx)
+{
+	source_cb = cb;
+	source_ctx = ctx;
+}
+
 static int export_shops(const struct shoper_sync_config *cfg,
 			struct publish_ctx *ctx, unsigned int *shops_r,
 			struct shoper_error *err)
@@ -79,6 +88,15 @@ static int export_shops(const struct shoper_sync_config *cfg,
 	*shops_r = 0;
 	for (unsigned int i = 0; i < cfg->n_shops; i++) {
 		const struct shoper_shop_config *shop = &cfg->shops[i];
+		int ret = source_cb == NULL ? 0
+					    : source_cb(source_ctx, shop->name,
+							add_order, ctx, err);
+		if (ret < 0)
+			return -1;
+		if (ret > 0) {
+			(*shops_r)++;
+			continue;
+		}
 		if (sync_state_get_cursors(ctx->st, shop->name, &c, err) < 0)
 			return -1;
 		if (!c.backfill_done)

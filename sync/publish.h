@@ -8,6 +8,15 @@
 #include "config.h"
 #include "state.h"
 
+/* Orders of a shop from elsewhere than the state (many backends: the
+   cluster's replica): returns 1 when it gave every order of the shop to
+   add(add_ctx, ...), 0 when the state's orders go in, -1 error (no
+   publish). One source per process, set by the daemon. */
+typedef int sync_publish_source_cb(void *ctx, const char *shop,
+				   sync_state_order_cb *add, void *add_ctx,
+				   struct shoper_error *err);
+void sync_publish_set_source(sync_publish_source_cb *cb, void *ctx);
+
 struct sync_publish_result {
 	long long orders; /* in the index */
 	/* left out: their data cannot be indexed (listed in the state for
