@@ -1,5 +1,6 @@
 #ifndef SHOPER_SYNC_CMD_CHECK_INSTALL_H
 #define SHOPER_SYNC_CMD_CHECK_INSTALL_H
+#include <stdbool.h>
 
 /* check's report lines ("problem: ..." counted, "ok: ..."). */
 typedef void check_report_fn(const char *fmt, ...);
@@ -16,5 +17,12 @@ struct shoper_sync_config;
    failed the signature (cmd-check-hooks.c). */
 void cmd_check_hooks(const struct shoper_sync_config *cfg,
 		     check_report_fn *problem, check_report_fn *ok);
+/* [cluster]: Redis reachable, per shop who holds the lease (token, time
+   left) and this node's role and lag as its daemon last wrote them
+   (cmd-check-cluster.c). Sets other_leads[i] when another node leads
+   shop i: check then does not call that shop (one caller per shop). */
+void cmd_check_cluster(const struct shoper_sync_config *cfg,
+		       check_report_fn *problem, check_report_fn *ok,
+		       bool *other_leads);
 
 #endif

@@ -387,8 +387,14 @@ int cmd_check(struct cmd_ctx *ctx)
 	check_degraded(cfg);
 	check_filters_dir(cfg);
 	cmd_check_hooks(cfg, problem, ok);
-	for (unsigned int i = 0; i < cfg->n_shops; i++)
-		check_shop(cfg, &cfg->shops[i]);
+	bool *other = calloc(cfg->n_shops + 1, sizeof(*other));
+	if (other != NULL && cfg->cluster != NULL)
+		cmd_check_cluster(cfg, problem, ok, other);
+	for (unsigned int i = 0; i < cfg->n_shops; i++) {
+		if (other == NULL || !other[i])
+			check_shop(cfg, &cfg->shops[i]);
+	}
+	free(other);
 	shoper_config_free(&cfg);
 	if (problems > 0)
 		printf("%u problem(s) found\n", problems);

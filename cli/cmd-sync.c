@@ -1,5 +1,6 @@
 /* sync and daemon: sync the shops, then publish the index. */
 #include "cmd.h"
+#include "cluster-run.h"
 #include "engine.h"
 #include "filters.h"
 #include "hook-apply.h"
@@ -226,6 +227,20 @@ int cmd_daemon(struct cmd_ctx *ctx)
 		return SYNC_EXIT_LOCAL;
 	}
 	install_signals(true);
+	/* many backends: the cluster's cycles (no webhook listener yet) */
+	while (cfg->cluster != NULL && !stop_flag) {
+		int ret = cluster_daemon_loop(cfg, st, &stop_flag, &reload_flag,
+					      ctx->quiet);
+		if (ret != 0 || stop_flag)
+			break;
+		struct hook_listener *none = NULL;
+		reload(&cfg, &st, ctx->config_path, &none);
+	}
+	if (cfg->cluster != NULL) {
+		sync_state_close(&st);
+		shoper_config_free(&cfg);
+		return SYNC_EXIT_OK;
+	}
 	struct hook_listener *l = hook_listen_start(cfg, &err);
 	if (l == NULL && err.msg[0] != '\0') {
 		fprintf(stderr, "%s\n", err.msg);
