@@ -166,6 +166,12 @@ static int load_snapshot(struct shoper_cluster *c, struct shoper_replica *r,
 					 : "unexpected reply");
 		goto out;
 	}
+	/* no head: the shop was never written (or Redis lost its data):
+	   nothing to load, what the node has stays */
+	ret = 0;
+	if (rep->element[1]->type != REDIS_REPLY_STRING)
+		goto out;
+	ret = -1;
 	shoper_replica_clear(r);
 	redisReply *h = rep->element[0];
 	for (size_t i = 0; i + 1 < h->elements; i += 2) {
@@ -177,11 +183,8 @@ static int load_snapshot(struct shoper_cluster *c, struct shoper_replica *r,
 			goto out;
 		}
 	}
-	cluster_replica_set_stream_id(r, rep->element[1]->type ==
-							 REDIS_REPLY_STRING
-						 ? rep->element[1]->str
-						 : "0-0");
-	ret = 0;
+	cluster_replica_set_stream_id(r, rep->element[1]->str);
+	ret = 1;
 out:
 	freeReplyObject(rep);
 	return ret;
@@ -266,8 +269,9 @@ int shoper_cluster_pull(struct shoper_cluster *c, struct shoper_replica *r,
 	memset(res, 0, sizeof(*res));
 	for (int round = 0; round < 2; round++) {
 		if (r->stream_id[0] == '\0') {
-			if (load_snapshot(c, r, err) < 0)
-				return -1;
+			int ret = load_snapshot(c, r, err);
+			if (ret <= 0)
+				return ret;
 			res->snapshot = true;
 			if (cb != NULL && cb(ctx, NULL) < 0)
 				return -1;

@@ -93,20 +93,30 @@ static void test_stream(struct shoper_cluster *a, struct shoper_cluster *b,
 
 	ok(shoper_lease_acquire(a, &la, &err) == 1, "a leads shop1");
 	ok(shoper_cluster_pull(b, rb, 0, count_cb, &n, &res, &err) == 0 &&
-		   res.snapshot && shoper_replica_count(rb) == 0,
-	   "b starts from the (empty) snapshot");
+		   !res.snapshot && shoper_replica_count(rb) == 0 &&
+		   shoper_replica_stream_id(rb)[0] == '\0',
+	   "nothing written yet: b has no snapshot to load");
 	for (int i = 0; i < N; i++)
 		put(ch, ids, bufs, i, "Nowe");
 	ok(shoper_cluster_publish(a, &la, ra, ch, N, &err) == 1,
 	   "a publishes %d orders (%s)", N, err.msg);
 	ok(shoper_replica_count(ra) == N, "a's replica has them");
+	ok(shoper_cluster_pull(b, rb, 100, count_cb, &n, &res, &err) == 0 &&
+		   res.snapshot,
+	   "b loads the snapshot");
+	ok(shoper_replica_count(rb) == N, "b has all %d (%u)", N,
+	   shoper_replica_count(rb));
+	/* b2 started before: it reads the stream's entries one by one */
+	struct shoper_replica *rb2 = shoper_replica_new("shop1");
+	cluster_replica_set_stream_id(rb2, "0-0");
 	n = 0;
 	for (int k = 0; k < 5; k++)
-		ok(shoper_cluster_pull(b, rb, 100, count_cb, &n, &res, &err) ==
+		ok(shoper_cluster_pull(b, rb2, 100, count_cb, &n, &res, &err) ==
 			   0,
-		   "b pulls");
-	ok(n == N && shoper_replica_count(rb) == N, "b applied all %d (%d)", N,
-	   n);
+		   "b2 pulls");
+	ok(n == N && shoper_replica_count(rb2) == N,
+	   "b2 applied all %d from the stream (%d)", N, n);
+	shoper_replica_free(&rb2);
 	ok(res.lag_ms >= 0 && res.lag_ms < 60000, "lag %.1f ms", res.lag_ms);
 
 	/* a change and a deletion */

@@ -1,0 +1,172 @@
+#!/bin/sh
+# Many backends (doc/design.md, "Many backends"): three shoper-sync
+# daemons, each with its own state and local index, one test shop and a
+# private redis-server. Only the lease holder calls the shop, every
+# index gets the orders, a killed leader is replaced, a late node catches
+# up from the snapshot and the stream, and with Redis stopped every
+# local index still answers (and catches up once Redis is back).
+SYNC_TIMEOUT=5
+. "$TOP_SRCDIR/tests/sync/sync-lib.sh"
+command -v redis-server >/dev/null 2>&1 || {
+	echo "1..0 # SKIP redis-server not installed"
+	exit 0
+}
+sync_init
+sync_add_shop sklep1 --orders 300 --customers 60 || exit 1
+shop_use sklep1
+
+REDIS_DIR="$T/redis"
+mkdir -p "$REDIS_DIR"
+REDIS_SOCK="$REDIS_DIR/redis.sock"
+REDIS_PID=
+redis_start() {
+	# appendonly: the lease counter must survive a restart (fencing)
+	redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+		--dir "$REDIS_DIR" --save "" --appendonly yes \
+		--appendfsync always >"$REDIS_DIR/log" 2>&1 &
+	REDIS_PID=$!
+	_i=0
+	while [ ! -S "$REDIS_SOCK" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+redis_stop() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+	REDIS_PID=
+}
+
+PIDS=
+node_conf() { # NAME: a config of its own (state, index), one [cluster]
+	mkdir -p "$T/$1/index"
+	chmod 2750 "$T/$1/index"
+	sed -e "s|^index = .*|index = $T/$1/index/orders.cdb|" \
+		-e "s|^state_dir = .*|state_dir = $T/$1/state\ninterval = 10|" "$CONF" \
+		>"$T/$1.conf"
+	printf '\n[cluster]\nredis = unix:%s\nnode = %s\nlease_ms = 1500\ntimeout_ms = 400\n' \
+		"$REDIS_SOCK" "$1" >>"$T/$1.conf"
+}
+node_start() {
+	"$SYNC_BIN" -c "$T/$1.conf" daemon >"$T/$1.log" 2>&1 &
+	eval "NPID_$1=\$!"
+	PIDS="$PIDS $!"
+}
+node_kill() { # NAME [SIGNAL]
+	eval "_p=\$NPID_$1"
+	kill "-${2:-KILL}" "$_p" 2>/dev/null
+	wait "$_p" 2>/dev/null
+}
+cleanup() {
+	for _p in $PIDS; do kill -KILL "$_p" 2>/dev/null; done
+	redis_stop
+	sync_cleanup
+}
+trap cleanup EXIT
+# the node's view: its status file's line of the shop
+shop_line() { grep '^shop sklep1 ' "$T/$1/state/cluster.status" 2>/dev/null; }
+role() { shop_line "$1" | awk '{ print $4 }'; }
+calls() { shop_line "$1" | sed -n 's/.* calls \([0-9]*\).*/\1/p'; }
+has_email() { # NODE EMAIL: the node's local index has an order for it
+	"$SYNC_BIN" -c "$T/$1.conf" lookup "$2" 2>/dev/null | grep -q sklep1
+}
+wait_for() { # SECONDS CMD...: until CMD succeeds
+	_w=$1
+	shift
+	_i=0
+	while ! "$@"; do
+		_i=$((_i + 1))
+		[ "$_i" -ge $((_w * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+LIVE="a b" # a dead node's status file stays as it last wrote it
+leader() {
+	for _n in $LIVE; do
+		[ "$(role $_n)" = leader ] && echo $_n
+	done
+}
+one_leader() { [ "$(leader | wc -l)" -eq 1 ]; }
+new_order() { # EMAIL: an order placed in the shop
+	shop_ctl POST /__test/orders "{\"email\":\"$1\",\"firstname\":\"A\",\"lastname\":\"B\",\"sum\":\"1.00\",\"status_id\":\"1\"}" >/dev/null
+}
+all_have() { # EMAIL NODES...
+	_e=$1
+	shift
+	for _n in "$@"; do has_email "$_n" "$_e" || return 1; done
+}
+some_email=$(shop_ctl GET /__test/orders/5 | python3 -c 'import json,sys; print(json.load(sys.stdin)["email"])')
+
+redis_start
+[ -S "$REDIS_SOCK" ]
+tap $? "a private redis-server runs"
+node_conf a
+node_conf b
+node_conf c
+sync_run -c "$T/a.conf" check
+echo "$OUT" | grep -q "cluster"
+tap $? "check knows the [cluster] section"
+
+# ---- two nodes, one leader ----
+base=$(counter total)
+node_start a
+node_start b
+wait_for 60 all_have "$some_email" a b
+tap $? "both local indexes have the shop's orders"
+wait_for 10 one_leader
+tap $? "exactly one node leads the shop ($(leader | tr '\n' ' '))"
+L=$(leader)
+F=a
+[ "$L" = a ] && F=b
+[ "$(calls $F)" = 0 ]
+tap $? "the follower ($F) made no call to the shop"
+total=$(($(counter total) - base))
+[ "$total" -gt 0 ] && [ "$total" -eq "$(calls $L)" ]
+tap $? "every request the shop saw came from the leader ($total = $(calls $L))"
+
+new_order "first.change@example.com"
+wait_for 30 all_have first.change@example.com a b
+tap $? "a new order reaches both local indexes"
+
+# ---- the leader dies ----
+node_kill "$L"
+LIVE=$F
+wait_for 20 sh -c "grep -q '^shop sklep1 role leader' '$T/$F/state/cluster.status'"
+tap $? "the follower ($F) takes over the lease"
+new_order "after.takeover@example.com"
+wait_for 30 all_have after.takeover@example.com "$F"
+tap $? "the new leader syncs and publishes"
+
+# ---- a late node ----
+node_start c
+LIVE="$F c"
+wait_for 30 all_have after.takeover@example.com c
+tap $? "a late node (c) has every order from the snapshot and the stream"
+has_email c first.change@example.com
+tap $? "including the ones written before it started"
+[ "$(calls c)" = 0 ]
+tap $? "the late node made no call to the shop"
+sync_run -c "$T/c.conf" check
+echo "$OUT" | grep -q "follower"
+tap $? "check on c shows it follows"
+
+# ---- Redis stops ----
+redis_stop
+new_order "during.outage@example.com"
+sleep 3
+all_have "$some_email" "$F" c && all_have after.takeover@example.com "$F" c
+tap $? "with Redis stopped every local index still answers"
+kill -0 "$(eval echo \$NPID_$F)" 2>/dev/null && kill -0 "$NPID_c" 2>/dev/null
+tap $? "and the daemons keep running"
+grep -q "lease lost\|not reachable\|Redis" "$T/$F.log"
+tap $? "the leader logged that Redis went away"
+redis_start
+wait_for 40 all_have during.outage@example.com "$F" c
+tap $? "Redis back: the order placed during the outage reaches every index"
+wait_for 10 one_leader
+tap $? "and one node leads again"
+
+node_kill "$F" TERM
+node_kill c TERM
+tap_end
