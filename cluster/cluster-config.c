@@ -21,8 +21,8 @@ static int set_str(char *dst, size_t size, const char *key, const char *value,
 		   struct shoper_error *err)
 {
 	if (strlen(value) >= size) {
-		shoper_error_set(err, "%s is longer than %zu bytes", key,
-				 size - 1);
+		shoper_error_set(err, "%s is longer than %zu bytes; shorten it",
+				 key, size - 1);
 		return -1;
 	}
 	memcpy(dst, value, strlen(value) + 1);
@@ -36,9 +36,11 @@ static int set_ms(unsigned int *dst, const char *key, const char *value,
 	unsigned long v = strtoul(value, &end, 10);
 
 	if (*value == '\0' || *end != '\0' || v < min || v > max) {
-		shoper_error_set(err,
-				 "%s = %s: write milliseconds from %u to %u",
-				 key, value, min, max);
+		shoper_error_set(
+			err,
+			"%s = %s is not milliseconds from %u to %u; write e.g. %s = %u",
+			key, value, min, max, key,
+			min * 100 < max ? min * 100 : max);
 		return -1;
 	}
 	*dst = (unsigned int)v;
@@ -60,7 +62,7 @@ int shoper_cluster_config_set(struct shoper_cluster_config *cfg,
 			       sizeof(cfg->sentinel_master), key, value, err);
 	if (strcmp(key, "tls") == 0) {
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
-			shoper_error_set(err, "tls = %s: write yes or no",
+			shoper_error_set(err, "tls = %s; write yes or no",
 					 value);
 			return -1;
 		}
@@ -78,7 +80,9 @@ int shoper_cluster_config_set(struct shoper_cluster_config *cfg,
 	if (strcmp(key, "node") == 0) {
 		if (strchr(value, ' ') != NULL) {
 			shoper_error_set(
-				err, "node = %s: a name without spaces", value);
+				err,
+				"node = %s has a space; write a name without spaces",
+				value);
 			return -1;
 		}
 		return set_str(cfg->node, sizeof(cfg->node), key, value, err);
@@ -105,7 +109,7 @@ int shoper_cluster_config_check(struct shoper_cluster_config *cfg,
 	if ((cfg->redis[0] == '\0') == (cfg->sentinel[0] == '\0')) {
 		shoper_error_set(
 			err,
-			"[cluster] needs one of redis = HOST:PORT (or unix:/PATH) and sentinel = HOST:PORT,...");
+			"[cluster] names no Redis, or two; set either redis = HOST:PORT (or unix:/PATH) or sentinel = HOST:PORT,...");
 		return -1;
 	}
 	/* the holder stops a third of the lease before it ends: a command
