@@ -91,6 +91,12 @@ static int try_lease(struct cluster_daemon *d, struct cluster_shop *s)
 	pthread_mutex_unlock(&d->mtx);
 	int ret = shoper_lease_acquire(d->c, &l, &err);
 	if (ret < 0) {
+		/* taken but not replicated yet: the keeper renews it */
+		if (l.token != 0) {
+			pthread_mutex_lock(&d->mtx);
+			s->lease = l;
+			pthread_mutex_unlock(&d->mtx);
+		}
 		redis_failed(d, &err);
 		return 0;
 	}

@@ -15,6 +15,7 @@ void shoper_cluster_config_init(struct shoper_cluster_config *cfg)
 		 "mymaster");
 	cfg->lease_ms = 30000;
 	cfg->timeout_ms = 2000;
+	cfg->replicas_ack = -1;
 }
 
 static int set_str(char *dst, size_t size, const char *key, const char *value,
@@ -92,11 +93,18 @@ int shoper_cluster_config_set(struct shoper_cluster_config *cfg,
 			       value, err);
 	if (strcmp(key, "lease_ms") == 0)
 		return set_ms(&cfg->lease_ms, key, value, 300, 600000, err);
+	if (strcmp(key, "replicas_ack") == 0) {
+		unsigned int n;
+		if (set_ms(&n, key, value, 0, 5, err) < 0)
+			return -1;
+		cfg->replicas_ack = (int)n;
+		return 0;
+	}
 	if (strcmp(key, "timeout_ms") == 0)
 		return set_ms(&cfg->timeout_ms, key, value, 50, 60000, err);
 	shoper_error_set(
 		err,
-		"unknown key '%s' in [cluster]; known keys: redis, sentinel, sentinel_master, tls, tls_ca_file, password_file, user, node, key_prefix, lease_ms, timeout_ms",
+		"unknown key '%s' in [cluster]; known keys: redis, sentinel, sentinel_master, tls, tls_ca_file, password_file, user, node, key_prefix, lease_ms, timeout_ms, replicas_ack",
 		key);
 	return -1;
 }
@@ -112,6 +120,8 @@ int shoper_cluster_config_check(struct shoper_cluster_config *cfg,
 			"[cluster] names no Redis, or two; set either redis = HOST:PORT (or unix:/PATH) or sentinel = HOST:PORT,...");
 		return -1;
 	}
+	if (cfg->replicas_ack < 0)
+		cfg->replicas_ack = cfg->sentinel[0] != '\0' ? 1 : 0;
 	/* the holder stops a third of the lease before it ends: a command
 	   must fit in that third */
 	if (cfg->timeout_ms * 3 > cfg->lease_ms) {

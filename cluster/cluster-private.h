@@ -12,6 +12,7 @@ struct shoper_cluster {
 	redisContext *rc; /* NULL: connect at the next command */
 	struct redisSSLContext *ssl;
 	char server[300];
+	double sentinel_checked; /* monotonic ms the Sentinels were asked */
 };
 
 /* Drops the connection and connects again (asking the Sentinels). */

@@ -217,6 +217,7 @@ int cluster_reconnect(struct shoper_cluster *c, struct shoper_error *err)
 	c->rc = NULL;
 	c->server[0] = '\0';
 	if (c->cfg.sentinel[0] != '\0') {
+		c->sentinel_checked = shoper_cluster_now_ms();
 		if (ask_sentinels(c, addr, sizeof(addr), err) < 0)
 			return -1;
 	} else {
@@ -234,10 +235,31 @@ int cluster_reconnect(struct shoper_cluster *c, struct shoper_error *err)
 	return 0;
 }
 
+/* A failover the Sentinels made while the old master still answers
+   (a forced one, a partition): follow it within a second, not at the
+   old master's first refusal, which may come late. */
+static void follow_sentinels(struct shoper_cluster *c)
+{
+	struct shoper_error err;
+	char addr[300];
+	double now = shoper_cluster_now_ms();
+
+	if (c->cfg.sentinel[0] == '\0' || c->rc == NULL ||
+	    now - c->sentinel_checked < 1000)
+		return;
+	c->sentinel_checked = now;
+	if (ask_sentinels(c, addr, sizeof(addr), &err) == 0 &&
+	    strcmp(addr, c->server) != 0) {
+		redisFree(c->rc);
+		c->rc = NULL;
+	}
+}
+
 redisReply *cluster_command(struct shoper_cluster *c, int argc,
 			    const char **argv, const size_t *lens,
 			    struct shoper_error *err)
 {
+	follow_sentinels(c);
 	if (c->rc == NULL && cluster_reconnect(c, err) < 0)
 		return NULL;
 	redisReply *rep = redisCommandArgv(c->rc, argc, argv, lens);

@@ -61,6 +61,33 @@ static redisReply *eval(struct shoper_cluster *c, const char *script,
 	return rep;
 }
 
+/* Asynchronous replication loses the writes a failover did not carry
+   over: a lease write counts once replicas_ack replicas have it. */
+static bool replicated(struct shoper_cluster *c, struct shoper_error *err)
+{
+	char n[16], ms[16];
+	const char *argv[3] = {"WAIT", n, ms};
+	size_t lens[3];
+
+	if (c->cfg.replicas_ack <= 0)
+		return true;
+	snprintf(n, sizeof(n), "%d", c->cfg.replicas_ack);
+	snprintf(ms, sizeof(ms), "%u", c->cfg.timeout_ms / 2);
+	for (int i = 0; i < 3; i++)
+		lens[i] = strlen(argv[i]);
+	redisReply *rep = cluster_command(c, 3, argv, lens, err);
+	bool ok = rep != NULL && rep->type == REDIS_REPLY_INTEGER &&
+		  rep->integer >= c->cfg.replicas_ack;
+	if (rep != NULL && !ok)
+		shoper_error_set(
+			err, "Redis %s: the lease reached %lld of %d replicas",
+			c->server,
+			rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0LL,
+			c->cfg.replicas_ack);
+	freeReplyObject(rep);
+	return ok;
+}
+
 static void set_valid(struct shoper_cluster *c, struct shoper_lease *l,
 		      double sent)
 {
@@ -92,6 +119,11 @@ int shoper_lease_acquire(struct shoper_cluster *c, struct shoper_lease *l,
 	freeReplyObject(rep);
 	if (l->token == 0)
 		return 0;
+	/* held, but not to be used before a renewal reached the replicas */
+	l->renewed_at = 0;
+	l->stop_at = 0;
+	if (!replicated(c, err))
+		return -1;
 	set_valid(c, l, sent);
 	return 1;
 }
@@ -117,6 +149,8 @@ int shoper_lease_renew(struct shoper_cluster *c, struct shoper_lease *l,
 		l->stop_at = 0;
 		return 0;
 	}
+	if (!replicated(c, err))
+		return -1;
 	set_valid(c, l, sent);
 	l->holder_ttl_ms = c->cfg.lease_ms;
 	return 1;

@@ -33,6 +33,9 @@ struct shoper_cluster_config {
 	char key_prefix[64]; /* "shoper": keys are shoper:{SHOP}:... */
 	unsigned int lease_ms; /* default 30000 */
 	unsigned int timeout_ms; /* one Redis command, default 2000 */
+	/* replicas that must have a lease write (WAIT) before it counts:
+	   a failover then keeps it. Default 1 with sentinel, else 0. */
+	int replicas_ack;
 };
 
 /* Defaults into cfg (enabled stays false). */
@@ -81,12 +84,15 @@ struct shoper_lease {
 
 /* Takes the shop's lease when nobody holds it: 1 taken (l->token is the
    new fencing token, larger than any before it), 0 someone holds it
-   (l->holder says who), -1 Redis not reachable (err). */
+   (l->holder says who), -1 Redis not reachable (err), or the lease
+   not on replicas_ack replicas: then l->token is set but the lease not
+   valid until a renewal reaches them. */
 int shoper_lease_acquire(struct shoper_cluster *c, struct shoper_lease *l,
 			 struct shoper_error *err);
 /* Renews a held lease: 1 renewed, 0 lost (another holds it or it
-   expired: l->token is 0 now), -1 Redis not reachable (the lease is
-   still held until l->stop_at, and maybe not after). */
+   expired: l->token is 0 now), -1 Redis not reachable or the renewal
+   not replicated (the lease is still held until l->stop_at, and maybe
+   not after). */
 int shoper_lease_renew(struct shoper_cluster *c, struct shoper_lease *l,
 		       struct shoper_error *err);
 /* Gives it up (shutdown): the next node need not wait for the expiry. */
