@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test-sync-config-cluster.XXXXXX";
+static char dir[] = "/tmp/test-store-config-cluster.XXXXXX";
 static char conf[512], pw[512];
 
 static struct shoper_sync_config *load(const char *cluster, char **errors)
