@@ -88,7 +88,7 @@ static void test_stream(struct shoper_cluster *a, struct shoper_cluster *b,
 	struct shoper_replica *ra = shoper_replica_new("shop1");
 	struct shoper_replica *rb = shoper_replica_new("shop1");
 	struct shoper_pull res;
-	struct shoper_error err;
+	struct shoper_error err = {""};
 	int n = 0;
 
 	ok(shoper_lease_acquire(a, &la, &err) == 1, "a leads shop1");
