@@ -121,6 +121,14 @@ int cmd_sync(struct cmd_ctx *ctx)
 	struct shoper_sync_config *cfg = cmd_load_config(ctx->config_path);
 	if (cfg == NULL)
 		return SYNC_EXIT_CONFIG;
+	if (cfg->cluster != NULL) {
+		/* a sync now would call the shops whoever holds their lease */
+		fprintf(stderr,
+			"%s has [cluster]: the daemon syncs the shops (only the lease holder calls a shop); run shoper-sync daemon, or check for the leases\n",
+			cfg->path);
+		shoper_config_free(&cfg);
+		return SYNC_EXIT_CONFIG;
+	}
 	if (cy.only_shop != NULL &&
 	    shoper_config_find_shop(cfg, cy.only_shop) == NULL) {
 		fprintf(stderr,

@@ -108,6 +108,10 @@ sync_run -c "$T/a.conf" check
 echo "$OUT" | grep -q "cluster"
 tap $? "check knows the [cluster] section"
 
+sync_run -c "$T/a.conf" sync
+[ "$RC" = 3 ] && echo "$OUT" | grep -q "the daemon syncs the shops"
+tap $? "a one-off sync is refused with [cluster] (it would call the shop outside the lease)"
+
 # ---- two nodes, one leader ----
 base=$(counter total)
 node_start a
