@@ -299,6 +299,10 @@ static int source(void *ctx, const char *shop, sync_state_order_cb *add,
 		if (strcmp(s->cfg->name, shop) != 0)
 			continue;
 		struct source_ctx sc = {s, add, add_ctx, err};
+		/* a holder before its first write to a Redis without the
+		   shop: its own state, if it has synced the shop */
+		if (shoper_replica_stream_id(s->rep)[0] == '\0')
+			return 0;
 		return shoper_replica_foreach(s->rep, source_order, &sc) < 0
 			       ? -1
 			       : 1;

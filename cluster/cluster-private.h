@@ -5,12 +5,12 @@
 
 #include <hiredis/hiredis.h>
 
-struct redisSSLContext;
+struct ssl_ctx_st;
 
 struct shoper_cluster {
 	struct shoper_cluster_config cfg;
 	redisContext *rc; /* NULL: connect at the next command */
-	struct redisSSLContext *ssl;
+	struct ssl_ctx_st *ssl; /* OpenSSL's SSL_CTX, with tls */
 	char server[300];
 	double sentinel_checked; /* monotonic ms the Sentinels were asked */
 };

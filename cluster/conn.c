@@ -15,7 +15,9 @@
 
 #ifdef HAVE_HIREDIS_SSL
 #include <hiredis/hiredis_ssl.h>
+#include <openssl/ssl.h>
 #endif
+#include <ctype.h>
 
 double shoper_cluster_now_ms(void)
 {
@@ -79,32 +81,63 @@ static int read_password(const char *path, char *buf, size_t size,
 	return 0;
 }
 
+#ifdef HAVE_HIREDIS_SSL
+/* The host name or address of "HOST:PORT" / "[V6]:PORT" / "HOST". */
+static void addr_host(const char *addr, char *host, size_t size)
+{
+	snprintf(host, size, "%s", addr[0] == '[' ? addr + 1 : addr);
+	char *end = addr[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
+	if (end != NULL)
+		*end = '\0';
+}
+#endif
+
+/* TLS with the chain and the host name verified (hiredis's own context
+   checks the chain only), on an SSL object of ours handed to hiredis. */
 static int start_tls(struct shoper_cluster *c, redisContext *rc,
-		     struct shoper_error *err)
+		     const char *addr, struct shoper_error *err)
 {
 #ifdef HAVE_HIREDIS_SSL
-	redisSSLContextError e = REDIS_SSL_CTX_NONE;
+	char host[256];
+	SSL *ssl;
 
 	if (c->ssl == NULL) {
-		c->ssl = redisCreateSSLContext(
-			c->cfg.tls_ca_file[0] != '\0' ? c->cfg.tls_ca_file
-						      : NULL,
-			c->cfg.tls_ca_file[0] != '\0' ? NULL : "/etc/ssl/certs",
-			NULL, NULL, NULL, &e);
-		if (c->ssl == NULL) {
-			shoper_error_set(err, "Redis TLS: %s",
-					 redisSSLContextGetError(e));
+		c->ssl = SSL_CTX_new(TLS_client_method());
+		if (c->ssl == NULL ||
+		    SSL_CTX_set_min_proto_version(c->ssl, TLS1_2_VERSION) !=
+			    1 ||
+		    (c->cfg.tls_ca_file[0] != '\0'
+			     ? SSL_CTX_load_verify_locations(
+				       c->ssl, c->cfg.tls_ca_file, NULL)
+			     : SSL_CTX_set_default_verify_paths(c->ssl)) != 1) {
+			shoper_error_set(err, "Redis TLS: CA %s not usable",
+					 c->cfg.tls_ca_file[0] != '\0'
+						 ? c->cfg.tls_ca_file
+						 : "(the system's)");
 			return -1;
 		}
+		SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, NULL);
 	}
-	if (redisInitiateSSLWithContext(rc, c->ssl) != REDIS_OK) {
-		shoper_error_set(err, "Redis TLS: %s", rc->errstr);
+	addr_host(addr, host, sizeof(host));
+	ssl = SSL_new(c->ssl);
+	if (ssl == NULL || SSL_set1_host(ssl, host) != 1 ||
+	    (strchr(host, ':') == NULL && !isdigit((unsigned char)host[0]) &&
+	     SSL_set_tlsext_host_name(ssl, host) != 1)) {
+		SSL_free(ssl);
+		shoper_error_set(err, "Redis TLS: out of memory");
+		return -1;
+	}
+	/* hiredis owns ssl once the handshake succeeded, not before */
+	if (redisInitiateSSL(rc, ssl) != REDIS_OK) {
+		SSL_free(ssl);
+		shoper_error_set(err, "Redis %s: TLS: %s", addr, rc->errstr);
 		return -1;
 	}
 	return 0;
 #else
 	(void)c;
 	(void)rc;
+	(void)addr;
 	shoper_error_set(
 		err,
 		"[cluster] tls = yes, but this shoper-sync was built with a hiredis without TLS (hiredis >= 1.0 has it)");
@@ -129,7 +162,7 @@ static redisContext *open_server(struct shoper_cluster *c, const char *addr,
 	}
 	redisSetTimeout(rc, tv);
 	if (c->cfg.tls && strncmp(addr, "unix:", 5) != 0 &&
-	    start_tls(c, rc, err) < 0)
+	    start_tls(c, rc, addr, err) < 0)
 		goto fail;
 	if (!is_sentinel && c->cfg.password_file[0] != '\0') {
 		if (read_password(c->cfg.password_file, pw, sizeof(pw), err) <
@@ -322,7 +355,7 @@ void shoper_cluster_free(struct shoper_cluster **_c)
 		redisFree(c->rc);
 #ifdef HAVE_HIREDIS_SSL
 	if (c->ssl != NULL)
-		redisFreeSSLContext(c->ssl);
+		SSL_CTX_free(c->ssl);
 #endif
 	free(c);
 }

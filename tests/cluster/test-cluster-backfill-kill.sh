@@ -10,7 +10,7 @@ command -v redis-server >/dev/null 2>&1 || {
 	exit 0
 }
 sync_init
-sync_add_shop sklep1 --orders 6000 --customers 600 --bucket-bandwidth 1 || exit 1
+sync_add_shop sklep1 --orders 6000 --customers 600 || exit 1
 shop_use sklep1
 
 REDIS_DIR="$T/redis"
@@ -94,25 +94,30 @@ all_have() { # EMAIL NODES...
 	shift
 	for _n in "$@"; do has_email "$_n" "$_e" || return 1; done
 }
+bulk_seen() { [ "$(counter bulk_calls)" -gt 0 ]; }
 some_email=$(shop_ctl GET /__test/orders/5 | python3 -c 'import json,sys; print(json.load(sys.stdin)["email"])')
 last_email=$(shop_ctl GET /__test/orders/5990 | python3 -c 'import json,sys; print(json.load(sys.stdin)["email"])')
 redis_start
 node_conf a
 node_conf b
 base=$(counter total)
+# every bulk call answers after 2 s: the backfill (5 of them at least)
+# is still running when a is killed after its first answer
+shop_ctl POST /__test/faults '{"kind": "timeout", "count": 1000, "path": "/webapi/rest/bulk", "seconds": 2, "answer": true}' >/dev/null
 node_start a
 wait_for 20 sh -c "grep -q 'this node leads' '$T/a.log'"
 tap $? "a leads"
 node_start b
 # a is backfilling: the shop has answered some of its calls, no index yet
 wait_for 30 test -s "$T/b/state/cluster.status"
-sleep 1
+wait_for 30 bulk_seen
 [ ! -e "$T/a/index/orders.cdb" ] && [ "$(counter total)" -gt "$base" ]
 tap $? "a is in its backfill (calls made, nothing published yet)"
 [ "$(calls b)" = 0 ]
 tap $? "b makes no call meanwhile"
 node_kill a
 LIVE=b
+shop_ctl DELETE /__test/faults >/dev/null
 wait_for 30 sh -c "grep -q '^shop sklep1 role leader' '$T/b/state/cluster.status'"
 tap $? "b takes the lease after the kill"
 wait_for 120 all_have "$last_email" b
