@@ -153,7 +153,7 @@ tap $? "the socket is removed at exit"
 # per X-Forwarded-For, so a flood of forgeries through the proxy does not
 # shut out the shop's webhooks from another address
 sed -i "s|^\[sync\]$|[sync]\nwebhook_trusted_proxy = unix|" "$CONF"
-start_daemon
+start_daemon "unix:$SOCK"
 codes=$(send "$B" 1 400 "192.0.2.1" "198.51.100.7, 192.0.2.2")
 echo "# flood of 400 refused from 192.0.2.1, then one from 192.0.2.2: $codes"
 echo "$codes" | grep -q "429:[1-9]"
@@ -164,7 +164,7 @@ grep -q "webhook from 192.0.2.1 refused (401)" "$T/daemon.log"
 tap $? "trusted proxy: the refusals are logged with the forwarded source"
 stop_daemon
 sed -i "s|^webhook_trusted_proxy = unix$|webhook_trusted_proxy = 10.0.0.1|" "$CONF"
-start_daemon
+start_daemon "unix:$SOCK"
 codes=$(send "$B" 1 3 "192.0.2.3")
 grep -q "webhook from unix refused (401)" "$T/daemon.log" &&
 	! grep -q "webhook from 192.0.2.3" "$T/daemon.log"
