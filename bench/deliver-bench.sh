@@ -49,7 +49,7 @@ DATA=${BENCH_DATA_DIR:-$TOP_BUILDDIR/bench/deliver-data}
 PY=/usr/bin/python3 # Debian's: a pyenv shim costs seconds per call
 [ -x $PY ] || PY=python3
 B=$TOP_SRCDIR/bench
-PLUGIN=${BENCH_PLUGIN:-$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so}
+PLUGIN=${BENCH_PLUGIN:-$TOP_BUILDDIR/plugin/deliver/.libs/lib99_shoper_plugin.so}
 MKINDEX=$TOP_BUILDDIR/tests/tools/make-test-index
 UID_=5000
 . "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"

@@ -1,5 +1,5 @@
 /* The notice of a refused status change (see status-notice.h). Its text
-   follows the IMAP module's (plugin/shoper-status-notice.c): subject
+   follows the IMAP module's (plugin/imap/shoper-status-notice.c): subject
    "Zamówienie N (S): status nie zmieniony / Order N (S): status not
    changed", a "Powód:" / "Reason:" line per language, so that clients
    (the Roundcube plugin) find the reason the same way in both. Only what

@@ -115,7 +115,7 @@ check "all files of $confdir together" accepts "$T/all.conf"
 # The example subject pattern, turned on, is the built-in default (a # or \
 # in it must survive the config parser).
 default=$(awk '/#define SHOPER_DEFAULT_SUBJECT_PATTERN/ { getline; print }' \
-	"$TOP_SRCDIR/plugin/shoper-settings.h" |
+	"$TOP_SRCDIR/plugin/common/shoper-settings.h" |
 	sed -e 's/^[[:space:]]*"//' -e 's/"[[:space:]]*$//' -e 's/\\\\/\\/g')
 key=shoper_subject_pattern
 [ "$series" = 2.3 ] && key=plugin/$key

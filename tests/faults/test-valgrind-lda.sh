@@ -9,7 +9,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	echo "1..0 # SKIP valgrind not installed"
 	exit 0
 fi
-if nm -D "$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so" 2>/dev/null |
+if nm -D "$TOP_BUILDDIR/plugin/deliver/.libs/lib99_shoper_plugin.so" 2>/dev/null |
 	grep -q ' U __asan_init'; then
 	echo "1..0 # SKIP plugin built with --enable-sanitizers (ASan and valgrind exclude each other)"
 	exit 0

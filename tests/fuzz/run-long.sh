@@ -21,7 +21,7 @@ target_bin() {	# NAME -> binary path and corpus dir
 	delta-reader) echo "index/fuzz-delta-reader delta" ;;
 	order-parse) echo "store/fuzz-order-parse order-parse" ;;
 	config) echo "store/fuzz-config config" ;;
-	headers) echo "plugin/fuzz-headers headers" ;;
+	headers) echo "plugin/headers/fuzz-headers headers" ;;
 	*) return 1 ;;
 	esac
 }

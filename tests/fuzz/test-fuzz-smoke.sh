@@ -15,7 +15,7 @@ trap 'rm -rf "$T"' EXIT INT TERM
 for t in index/fuzz-index-reader:index index/fuzz-record-decode:record-decode \
 	index/fuzz-delta-reader:delta \
 	store/fuzz-order-parse:order-parse store/fuzz-config:config \
-	plugin/fuzz-headers:headers; do
+	plugin/headers/fuzz-headers:headers; do
 	bin=$TOP_BUILDDIR/${t%%:*} seeds=$TOP_SRCDIR/tests/fuzz/${t#*:}
 	name=${t%%:*}
 	n=$((n + 1))

@@ -40,7 +40,7 @@ dc_require() {
 	for f in /usr/sbin/dovecot /usr/lib/dovecot/lmtp \
 		/usr/lib/dovecot/dovecot-lda /usr/lib/dovecot/imap \
 		/usr/lib/dovecot/modules/lib90_sieve_plugin.so \
-		"$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so" \
+		"$TOP_BUILDDIR/plugin/deliver/.libs/lib99_shoper_plugin.so" \
 		${DC_REQUIRE_EXTRA-"$TOP_BUILDDIR/tests/tools/make-test-index"}; do
 		if [ ! -e "$f" ]; then
 			echo "1..0 # SKIP $f missing"
@@ -63,7 +63,7 @@ dc_setup() {
 		ln -s "$m" "$T/modules/"
 	done
 	rm -f "$T/modules/lib99_shoper_plugin.so"
-	cp "$TOP_BUILDDIR/plugin/.libs/lib99_shoper_plugin.so" "$T/modules/"
+	cp "$TOP_BUILDDIR/plugin/deliver/.libs/lib99_shoper_plugin.so" "$T/modules/"
 	# a plugin built with --enable-sanitizers needs the ASan runtime in
 	# Dovecot's (uninstrumented) processes: preload it there only
 	DC_PRELOAD=

@@ -14,7 +14,9 @@ if [ "$version" != 2.10 ]; then
 	exit 0
 fi
 n=0
-for part in lib index queue webapi store sync status filters cli plugin; do
+for part in lib index queue webapi store sync status filters cli \
+	plugin/common plugin/headers plugin/deliver plugin/imap plugin/doveadm \
+	plugin/settings; do
 	files=$(find "$part" -name '*.c' | sort)
 	[ -n "$files" ] || continue
 	n=$((n + 1))
@@ -23,7 +25,8 @@ for part in lib index queue webapi store sync status filters cli plugin; do
 		--std=c11 --error-exitcode=1 --inline-suppr \
 		--suppress=missingIncludeSystem --library=tests/lint/cppcheck.cfg \
 		-I lib -I index -I queue -I webapi -I store -I sync -I status -I filters -I cli \
-		-I plugin \
+		-I plugin/common -I plugin/headers -I plugin/deliver -I plugin/imap \
+		-I plugin/doveadm \
 		-D__GNUC__=12 $files 2>&1)
 	if [ $? -eq 0 ] && [ -z "$out" ]; then
 		echo "ok $n - cppcheck $part"

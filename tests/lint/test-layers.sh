@@ -8,9 +8,10 @@ cd "$TOP_SRCDIR" || exit 1
 layers=tests/lint/layers.txt
 n=0
 # folder of every header of ours, by name (two folders with one name
-# would make an include ambiguous: that fails too)
+# would make an include ambiguous: that fails too); a folder's own, not
+# its sub-folders' (plugin/common is a line of its own)
 headers=$(for d in $(awk '!/^#/ && NF { print $1 }' "$layers"); do
-	find "$d" -name '*.h' 2>/dev/null | sed "s|^$d/||; s|\$| $d|"
+	find "$d" -maxdepth 1 -name '*.h' 2>/dev/null | sed "s|^$d/||; s|\$| $d|"
 done | sort)
 dups=$(echo "$headers" | awk '{ print $1 }' | uniq -d)
 n=$((n + 1))
@@ -18,6 +19,20 @@ if [ -z "$dups" ]; then
 	echo "ok $n - every header name belongs to one folder"
 else
 	echo "not ok $n - header names in two folders: $dups"
+fi
+# every folder of ours with C files (one with a Makefile.am: not a build
+# tree) has a line, so that no include goes unchecked
+n=$((n + 1))
+unlisted=$(find . -name '*.[ch]' ! -path './.git/*' | sed 's|^\./||; s|/[^/]*$||' |
+	sort -u | while read -r d; do
+		[ -f "$d/Makefile.am" ] || continue
+		awk -v d="$d" '!/^#/ && $1 == d { f = 1 } END { exit !f }' "$layers" ||
+			echo "$d"
+	done)
+if [ -z "$unlisted" ]; then
+	echo "ok $n - every folder with C files has a line in $layers"
+else
+	echo "not ok $n - folders with C files but no line in $layers:" $unlisted
 fi
 # the uphill arrows: a folder may not name a folder listed after it
 n=$((n + 1))

@@ -91,11 +91,11 @@ check_not "autoreply-tracking: no reply to a stranger carries order 900's data" 
 
 # doveadm shoper lookup: doveadm loads modules only from its compile-time
 # directory, so the module is installed there for this test and removed.
-if [ -e "$DOVEADM_MOD" ] && ! cmp -s "$DOVEADM_MOD" "$TOP_BUILDDIR/plugin/.libs/lib99_doveadm_shoper_plugin.so"; then
+if [ -e "$DOVEADM_MOD" ] && ! cmp -s "$DOVEADM_MOD" "$TOP_BUILDDIR/plugin/doveadm/.libs/lib99_doveadm_shoper_plugin.so"; then
 	skip "a different $DOVEADM_MOD is installed"
 else
 	if [ ! -e "$DOVEADM_MOD" ]; then
-		cp "$TOP_BUILDDIR/plugin/.libs/lib99_doveadm_shoper_plugin.so" "$DOVEADM_MOD"
+		cp "$TOP_BUILDDIR/plugin/doveadm/.libs/lib99_doveadm_shoper_plugin.so" "$DOVEADM_MOD"
 		installed_doveadm=1
 	fi
 	# a sanitizer build's module needs the ASan runtime in doveadm too

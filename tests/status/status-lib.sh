@@ -21,7 +21,7 @@
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
 SYNC="$TOP_BUILDDIR/cli/shoper-sync"
-MOD="$TOP_BUILDDIR/plugin/.libs/lib99_imap_shoper_plugin.so"
+MOD="$TOP_BUILDDIR/plugin/imap/.libs/lib99_imap_shoper_plugin.so"
 PY="$SHOP_PYTHON $TOP_SRCDIR/tests/status/status_imap.py"
 for f in "$SYNC" "$MOD" /usr/bin/doveadm; do
 	[ -e "$f" ] || { echo "1..0 # SKIP $f missing"; exit 0; }
