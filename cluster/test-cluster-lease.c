@@ -103,7 +103,7 @@ static void test_unreachable(struct test_redis *t, struct shoper_cluster *a)
 
 int main(void)
 {
-	struct test_redis t;
+	struct test_redis t = {0};
 	struct shoper_cluster_config ca, cb;
 	struct shoper_error err;
 

@@ -202,7 +202,7 @@ static void test_replica(void)
 
 int main(void)
 {
-	struct test_redis t;
+	struct test_redis t = {0};
 	struct shoper_cluster_config cfg;
 	struct shoper_error err;
 
