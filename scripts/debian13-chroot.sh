@@ -117,7 +117,7 @@ if [ -d .git ] || [ -f .git ]; then
 	git ls-files -z --cached --others --exclude-standard |
 		tar --null -T - -cf - 2>/dev/null | tar -C "$dir/src" -xf -
 else
-	tar --exclude='./build*' -cf - . | tar -C "$dir/src" -xf -
+	tar --exclude='./build' --exclude='./build-asan' --exclude='./build[0-9]*' -cf - . | tar -C "$dir/src" -xf -
 fi
 # ../shared beside the checkout, where the tests may look for it.
 [ -d ../shared ] && { rm -rf "$dir/shared"; cp -r ../shared "$dir/shared"; }
