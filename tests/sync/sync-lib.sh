@@ -42,6 +42,9 @@ sync_cleanup() {
 	for _p in $SHOP_PIDS; do
 		wait "$_p" 2>/dev/null
 	done
+	# a script that died half way leaves no daemon of its own behind
+	# (they all run on a config under $T)
+	pkill -TERM -f -- "-c $T/" 2>/dev/null
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
 }
 
