@@ -11,7 +11,7 @@ command -v clang-format >/dev/null 2>&1 || {
 bad=0
 # outside a git checkout (an unpacked tarball): every folder of ours
 files=$(git ls-files '*.c' '*.h' 2>/dev/null) ||
-	files=$(find lib index cluster queue webapi store sync status filters cli plugin \
+	files=$(find lib index cluster queue webapi store sync status filters daemon cli plugin \
 		bench tests -name '*.[ch]')
 for f in $files; do
 	if ! clang-format --style=file "$f" | cmp -s - "$f"; then

@@ -14,7 +14,7 @@ if [ "$version" != 2.10 ]; then
 	exit 0
 fi
 n=0
-for part in lib index cluster queue webapi store sync status filters cli \
+for part in lib index cluster queue webapi store sync status filters daemon cli \
 	plugin/common plugin/headers plugin/deliver plugin/imap plugin/doveadm \
 	plugin/settings; do
 	files=$(find "$part" -name '*.c' | sort)
@@ -24,7 +24,7 @@ for part in lib index cluster queue webapi store sync status filters cli \
 	out=$(cppcheck -q --enable=warning,portability,performance \
 		--std=c11 --error-exitcode=1 --inline-suppr \
 		--suppress=missingIncludeSystem --library=tests/lint/cppcheck.cfg \
-		-I lib -I index -I cluster -I queue -I webapi -I store -I sync -I status -I filters -I cli \
+		-I lib -I index -I cluster -I queue -I webapi -I store -I sync -I status -I filters -I daemon -I cli \
 		-I plugin/common -I plugin/headers -I plugin/deliver -I plugin/imap \
 		-I plugin/doveadm \
 		-D__GNUC__=12 $files 2>&1)

@@ -13,7 +13,7 @@ if [ "$major" != 14 ]; then
 	exit 0
 fi
 n=0
-for f in $(find lib index cluster queue webapi store sync status filters cli plugin bench tests -name '*.[ch]' | sort); do
+for f in $(find lib index cluster queue webapi store sync status filters daemon cli plugin bench tests -name '*.[ch]' | sort); do
 	n=$((n + 1))
 	if clang-format --style=file "$f" | cmp -s - "$f"; then
 		echo "ok $n - $f is formatted"
