@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,8 +30,128 @@ static void on_signal(int sig)
 struct cycle {
 	const char *only_shop;
 	bool full, quiet;
+	/* the daemon: a cycle without a full pass publishes only the orders
+	   it wrote, into the index's delta (doc/index-format.md §10) */
+	bool incremental;
+	/* the next publish is a full one: the first cycle, a reload, a full
+	   pass, a publish that failed or found nothing to publish */
+	bool publish_full;
+	/* per configured shop: refs_hash of its last good sync */
+	unsigned long long *refs;
+	unsigned int n_refs;
 	unsigned int ok, failed;
 };
+
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted, each id once; returns how many. */
+static unsigned int ids_unique(struct engine_ids *l)
+{
+	unsigned int n = 0;
+
+	if (l->n == 0)
+		return 0;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_id);
+	for (unsigned int i = 1; i < l->n; i++) {
+		if (l->v[i] != l->v[n])
+			l->v[++n] = l->v[i];
+	}
+	l->n = n + 1;
+	return l->n;
+}
+
+/* What a shop's sync means for the publish: a full pass, orders deleted
+   or renamed reference data (status, currency, shipping names are in
+   every order's record) want the whole index again. */
+static void note_shop(struct cycle *cy, unsigned int i,
+		      const struct sync_shop_result *res)
+{
+	if (res->full || res->deleted > 0)
+		cy->publish_full = true;
+	if (cy->refs == NULL || i >= cy->n_refs)
+		return;
+	if (cy->refs[i] != res->refs_hash)
+		cy->publish_full = true;
+	cy->refs[i] = res->refs_hash;
+}
+
+/* The daemon's incremental publish: each shop's orders into the delta
+   (sync_publish_orders_fold folds it past SYNC_DELTA_FOLD_DAEMON).
+   1 done, 0 a full publish is needed. */
+static int publish_changes(const struct shoper_sync_config *cfg,
+			   struct sync_state *st, struct cycle *cy,
+			   struct engine_ids *touched, long long *changed_r)
+{
+	struct shoper_error err;
+	struct stat sb;
+	long long total = 0;
+
+	*changed_r = 0;
+	/* no index (removed meanwhile), or one that lacks a change a failed
+	   publish (of a webhook, a status change) left in the state */
+	if (touched == NULL || cy->publish_full || sync_publish_owed() ||
+	    stat(cfg->index_path, &sb) < 0)
+		return 0;
+	for (unsigned int i = 0; i < cfg->n_shops; i++)
+		total += ids_unique(&touched[i]);
+	if (total > SYNC_DELTA_FOLD_DAEMON)
+		return 0;
+	for (unsigned int i = 0; i < cfg->n_shops; i++) {
+		if (touched[i].n > 0 &&
+		    sync_publish_orders_fold(
+			    cfg, st, cfg->shops[i].name, touched[i].v,
+			    touched[i].n, SYNC_DELTA_FOLD_DAEMON, &err) < 0) {
+			/* the full publish below gives every change */
+			fprintf(stderr, "index %s: incremental publish: %s\n",
+				cfg->index_path, err.msg);
+			return 0;
+		}
+	}
+	*changed_r = total;
+	return 1;
+}
+
+static void print_published(const struct shoper_sync_config *cfg, int ret,
+			    bool delta, long long changed,
+			    const struct sync_publish_result *pub)
+{
+	if (ret > 0 && delta && changed == 0)
+		printf("index %s: published, no order changed\n",
+		       cfg->index_path);
+	else if (ret > 0 && delta)
+		printf("index %s: published, %lld orders changed (incremental)\n",
+		       cfg->index_path, changed);
+	else if (ret > 0 && pub->unindexed > 0)
+		printf("index %s: published, %lld orders, %lld left out (data the index cannot hold; shoper-sync check lists them)\n",
+		       cfg->index_path, pub->orders, pub->unindexed);
+	else if (ret > 0)
+		printf("index %s: published, %lld orders\n", cfg->index_path,
+		       pub->orders);
+	else if (ret == 0)
+		printf("index %s: not published (no shop has synced yet)\n",
+		       cfg->index_path);
+}
+
+/* The whole index, unless the daemon's cycle can publish only what it
+   changed. */
+static int publish_cycle(const struct shoper_sync_config *cfg,
+			 struct sync_state *st, struct cycle *cy,
+			 struct engine_ids *touched, bool *delta_r,
+			 long long *changed_r, struct sync_publish_result *pub,
+			 struct shoper_error *err)
+{
+	*delta_r = publish_changes(cfg, st, cy, touched, changed_r) > 0;
+	if (*delta_r)
+		return 1;
+	int ret = sync_publish_counted(cfg, st, pub, err);
+	cy->publish_full = ret <= 0;
+	return ret;
+}
 
 /* Sync every shop (or one), then publish. Returns an exit code. */
 static int run_cycle(const struct shoper_sync_config *cfg,
@@ -40,12 +161,19 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 	struct sync_shop_result res;
 	struct sync_publish_result pub = {0, 0};
 	struct shoper_error err;
+	struct engine_ids *touched = NULL;
+	long long changed = 0;
+	bool delta = false;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.full = cy->full;
 	opts.stop_flag = &stop_flag;
 	opts.progress = sync_progress_new(isatty(STDERR_FILENO), cy->quiet);
 	cy->ok = cy->failed = 0;
+	if (cy->incremental && cfg->n_shops > 0)
+		touched = calloc(cfg->n_shops, sizeof(*touched));
+	if (cy->incremental && touched == NULL)
+		cy->publish_full = true;
 	/* queued status changes first: the sync then refreshes those orders */
 	(void)sync_status_run_queue(cfg, st, &stop_flag);
 	for (unsigned int i = 0; i < cfg->n_shops && !stop_flag; i++) {
@@ -53,14 +181,21 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 		if (cy->only_shop != NULL &&
 		    strcmp(cy->only_shop, shop->name) != 0)
 			continue;
+		opts.touched = touched == NULL ? NULL : &touched[i];
 		/* one shop failing never stops the others */
-		if (sync_engine_run_shop(cfg, shop, st, &opts, &res) == 0)
+		if (sync_engine_run_shop(cfg, shop, st, &opts, &res) == 0) {
 			cy->ok++;
-		else
+			note_shop(cy, i, &res);
+		} else {
 			cy->failed++;
+		}
 	}
 	sync_progress_free(&opts.progress);
-	int ret = sync_publish_counted(cfg, st, &pub, &err);
+	int ret = publish_cycle(cfg, st, cy, touched, &delta, &changed, &pub,
+				&err);
+	for (unsigned int i = 0; touched != NULL && i < cfg->n_shops; i++)
+		free(touched[i].v);
+	free(touched);
 	if (ret < 0) {
 		fprintf(stderr, "index %s: not published: %s\n",
 			cfg->index_path, err.msg);
@@ -71,15 +206,8 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 	/* statuses renamed in a shop: rewrite filters (no-op if unchanged) */
 	if (sync_filters_update(cfg, st, NULL, &err) < 0)
 		fprintf(stderr, "filters %s: %s\n", cfg->filters_dir, err.msg);
-	if (ret > 0 && !cy->quiet && pub.unindexed > 0)
-		printf("index %s: published, %lld orders, %lld left out (data the index cannot hold; shoper-sync check lists them)\n",
-		       cfg->index_path, pub.orders, pub.unindexed);
-	else if (ret > 0 && !cy->quiet)
-		printf("index %s: published, %lld orders\n", cfg->index_path,
-		       pub.orders);
-	else if (ret == 0 && !cy->quiet)
-		printf("index %s: not published (no shop has synced yet)\n",
-		       cfg->index_path);
+	if (!cy->quiet)
+		print_published(cfg, ret, delta, changed, &pub);
 	fflush(stdout);
 	return cy->failed > 0 ? SYNC_EXIT_FAIL : SYNC_EXIT_OK;
 }
@@ -258,18 +386,29 @@ int cmd_daemon(struct cmd_ctx *ctx)
 	}
 	memset(&cy, 0, sizeof(cy));
 	cy.quiet = ctx->quiet;
+	cy.incremental = true;
 	while (!stop_flag) {
 		struct timespec began;
 		clock_gettime(CLOCK_REALTIME, &began);
 		began.tv_sec--; /* file times come from a coarser clock */
+		if (cy.refs == NULL) {
+			/* first cycle, or a new configuration: shops, windows,
+			   languages may differ, so the whole index again */
+			cy.refs = calloc(cfg->n_shops + 1, sizeof(*cy.refs));
+			cy.n_refs = cy.refs == NULL ? 0 : cfg->n_shops;
+			cy.publish_full = true;
+		}
 		(void)run_cycle(cfg, st, &cy);
 		hook_apply(l, cfg, st, &stop_flag, cy.quiet);
 		wait_next(cfg, st, l, &began, cy.quiet);
 		if (reload_flag && !stop_flag) {
 			reload(&cfg, &st, ctx->config_path, &l);
 			restart_listener(cfg, &l);
+			free(cy.refs);
+			cy.refs = NULL;
 		}
 	}
+	free(cy.refs);
 	hook_listen_stop(&l);
 	sync_state_close(&st);
 	shoper_config_free(&cfg);

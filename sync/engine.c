@@ -48,6 +48,8 @@ static int handle_order(struct engine *e, struct stream *s, json_object *item)
 		e->res->refreshed++;
 	int ret = sync_state_put_order(e->st, e->shop->name, &o, e->c.pass,
 				       e->synced, &changed, &e->err);
+	if (ret == 0 && e->opts->touched != NULL)
+		ids_add(e->opts->touched, o.order_id);
 	if (ret == 0 && changed) {
 		e->res->changed++;
 		/* parcels of an order whose status moved may have changed */
@@ -81,6 +83,8 @@ static int handle_parcel(struct engine *e, struct stream *s, json_object *item)
 	e->res->parcels++;
 	int ret = sync_state_put_parcel(e->st, e->shop->name, &p, e->c.pass,
 					&e->err);
+	if (ret == 0 && e->opts->touched != NULL)
+		ids_add(e->opts->touched, p.order_id);
 	if (s->kind == SK_PARCELS && p.parcel_id > e->c.max_parcel_id)
 		e->c.max_parcel_id = p.parcel_id;
 	sync_parcel_clear(&p);
@@ -100,6 +104,15 @@ static int handle_shipping(struct engine *e, json_object *item)
 	return ret;
 }
 
+/* FNV-1a over the kind and the item's JSON text, in the order read */
+static void refs_hash_add(unsigned long long *h, enum stream_kind kind,
+			  const char *text)
+{
+	*h = (*h ^ (unsigned long long)kind) * 1099511628211ULL;
+	for (const char *p = text; p != NULL && *p != '\0'; p++)
+		*h = (*h ^ (unsigned char)*p) * 1099511628211ULL;
+}
+
 static int handle_ref(struct engine *e, struct stream *s, json_object *item)
 {
 	static const char *const tables[] = {"statuses", "currencies",
@@ -109,6 +122,9 @@ static int handle_ref(struct engine *e, struct stream *s, json_object *item)
 	struct sync_str name;
 	const char *why;
 
+	refs_hash_add(
+		&e->res->refs_hash, s->kind,
+		json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN));
 	if (!s->started &&
 	    sync_state_clear_refs(e->st, e->shop->name, table, &e->err) < 0)
 		return -1;

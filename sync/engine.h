@@ -49,6 +49,10 @@ struct sync_shop_result {
 	long long parcels;
 	long long refreshed; /* recent orders re-read */
 	long long in_state; /* orders held for this shop afterwards */
+	/* a hash of the reference data read (statuses, currencies,
+	   shippings): the index holds their names, so a change means every
+	   order may have changed */
+	unsigned long long refs_hash;
 	unsigned int calls; /* HTTP requests made */
 	unsigned int auth_calls;
 	unsigned int throttled;
@@ -59,6 +63,11 @@ struct sync_engine_opts {
 	bool full;
 	/* not NULL: only these orders are re-read (a webhook's trigger) */
 	const struct engine_ids *only_orders;
+	/* not NULL: the id of every order this run wrote (read, new or
+	   changed, a parcel of it read) is appended, duplicates included: an
+	   incremental publish's list. A full pass (res->full) or deletions
+	   (res->deleted) are not listed: those want a full publish. */
+	struct engine_ids *touched;
 	volatile int *stop_flag;
 	struct sync_progress *progress;
 };

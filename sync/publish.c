@@ -68,6 +68,14 @@ static int add_order(void *_ctx, const struct shoper_order *o,
 	}
 }
 
+/* a publish failed since the last full one that succeeded */
+static bool publish_owed;
+
+bool sync_publish_owed(void)
+{
+	return publish_owed;
+}
+
 static sync_publish_source_cb *source_cb;
 static void *source_ctx;
 
@@ -154,6 +162,8 @@ int sync_publish_counted(const struct shoper_sync_config *cfg,
 	shoper_index_writer_free(&ctx.w);
 	if (ret <= 0)
 		r->unindexed = 0;
+	if (ret != 0)
+		publish_owed = ret < 0;
 	return ret;
 }
 
@@ -306,13 +316,19 @@ int sync_publish_orders_fold(const struct shoper_sync_config *cfg,
 		shoper_error_set(err, "no shop %s in the configuration", shop);
 		return -1;
 	}
-	if (sync_state_get_cursors(st, shop, &c, err) < 0)
+	if (sync_state_get_cursors(st, shop, &c, err) < 0) {
+		publish_owed = true;
 		return -1;
+	}
 	if (c.backfill_done && n <= fold) {
 		remove_stale_tmp(cfg->index_path);
 		ret = publish_delta(cfg, st, sc, order_ids, n, fold, err);
-		if (ret != 0)
+		if (ret > 0)
 			return ret;
+		if (ret < 0) {
+			publish_owed = true;
+			return ret;
+		}
 	}
 	/* the fold: the whole index again, which drops the delta */
 	return sync_publish(cfg, st, &orders, err);

@@ -37,6 +37,12 @@ int sync_publish_counted(const struct shoper_sync_config *cfg,
 int sync_publish(const struct shoper_sync_config *cfg, struct sync_state *st,
 		 long long *orders_r, struct shoper_error *err);
 
+/* True when a publish of this process failed (an incremental one, or a
+   full one) after its state changed, and no full publish has succeeded
+   since: the index may lack a change the state has, so the daemon's next
+   cycle publishes the whole index rather than only its own orders. */
+bool sync_publish_owed(void);
+
 /* An incremental publish whose delta would hold more changed or deleted
    orders than this folds them into a full publish instead. */
 #define SYNC_DELTA_FOLD 1000
@@ -59,10 +65,10 @@ int sync_publish_orders(const struct shoper_sync_config *cfg,
 			const long long *order_ids, unsigned int n,
 			struct shoper_error *err);
 
-/* The daemon's fold threshold: its poll cycles publish the whole index
-   anyway (every interval), which folds the delta; folding in a webhook
-   round instead would make the webhooks queued meanwhile wait for a full
-   publish (seconds at 1M orders), so there the delta grows up to this. */
+/* The daemon's fold threshold (webhook rounds and incremental poll
+   cycles): folding there makes the webhooks queued meanwhile wait for a
+   full publish (seconds at 1M orders), so the delta grows up to this and
+   is folded by the daily full pass (or a cycle past it). */
 #define SYNC_DELTA_FOLD_DAEMON 20000
 
 /* sync_publish_orders() with another fold threshold than
