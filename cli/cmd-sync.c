@@ -117,15 +117,15 @@ static int publish_changes(const struct shoper_sync_config *cfg,
 }
 
 static void print_published(const struct shoper_sync_config *cfg, int ret,
-			    bool delta, long long changed,
+			    bool delta, long long changed, double ms,
 			    const struct sync_publish_result *pub)
 {
 	if (ret > 0 && delta && changed == 0)
 		printf("index %s: published, no order changed\n",
 		       cfg->index_path);
 	else if (ret > 0 && delta)
-		printf("index %s: published, %lld orders changed (incremental)\n",
-		       cfg->index_path, changed);
+		printf("index %s: published, %lld orders changed (incremental, %.0f ms)\n",
+		       cfg->index_path, changed, ms);
 	else if (ret > 0 && pub->unindexed > 0)
 		printf("index %s: published, %lld orders, %lld left out (data the index cannot hold; shoper-sync check lists them)\n",
 		       cfg->index_path, pub->orders, pub->unindexed);
@@ -191,8 +191,11 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 		}
 	}
 	sync_progress_free(&opts.progress);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int ret = publish_cycle(cfg, st, cy, touched, &delta, &changed, &pub,
 				&err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (unsigned int i = 0; touched != NULL && i < cfg->n_shops; i++)
 		free(touched[i].v);
 	free(touched);
@@ -207,7 +210,10 @@ static int run_cycle(const struct shoper_sync_config *cfg,
 	if (sync_filters_update(cfg, st, NULL, &err) < 0)
 		fprintf(stderr, "filters %s: %s\n", cfg->filters_dir, err.msg);
 	if (!cy->quiet)
-		print_published(cfg, ret, delta, changed, &pub);
+		print_published(cfg, ret, delta, changed,
+				(t1.tv_sec - t0.tv_sec) * 1e3 +
+					(t1.tv_nsec - t0.tv_nsec) / 1e6,
+				&pub);
 	fflush(stdout);
 	return cy->failed > 0 ? SYNC_EXIT_FAIL : SYNC_EXIT_OK;
 }

@@ -72,7 +72,7 @@ tap $? "the status change the poll picked up is visible in lookup"
 tap $? "incremental poll: the base index not rewritten (inode, size, mtime)"
 [ -s "$IDX.delta" ]
 tap $? "incremental poll: a delta holds the change"
-grep -q "^index .*published, [0-9]* orders changed (incremental)$" "$T/daemon.log"
+grep -q "^index .*published, [0-9]* orders changed (incremental, [0-9]* ms)$" "$T/daemon.log"
 tap $? "incremental poll: the daemon says so"
 sync_compare sklep1
 tap $? "base + delta match the shop"
