@@ -42,8 +42,8 @@ static void apply_shop(const struct shoper_sync_config *cfg,
 			shop->name, ids->n, res.error);
 		return;
 	}
-	/* the next poll folds the delta: no full publish in a webhook round
-	   (see SYNC_DELTA_FOLD_DAEMON) */
+	/* no full publish in a webhook round: the delta folds past
+	   SYNC_DELTA_FOLD_DAEMON entries or at the next full pass */
 	ret = sync_publish_orders_fold(cfg, st, shop->name, ids->v, ids->n,
 				       SYNC_DELTA_FOLD_DAEMON, &err);
 	if (ret < 0)
