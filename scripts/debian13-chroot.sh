@@ -14,7 +14,7 @@
 # uncommitted changes) are copied to /src inside, and CMD runs there after a
 # cd. Whatever happens, every process whose root is the chroot is stopped and
 # proc, dev and dev/pts are unmounted at the end; the chroot itself is kept
-# for the next run (--keep: also keep /src and its build).
+# for the next run (--keep: also keep the build trees in /src).
 # Needs root and about 1.5 GB of disk.
 set -eu
 cd "$(dirname "$0")/.."
@@ -111,13 +111,24 @@ mount --bind /dev "$dir/dev"
 mount -t devpts devpts "$dir/dev/pts" 2>/dev/null || :
 
 # A copy of the checkout as a new user would have it (no build trees).
-[ "$keep" = 1 ] || rm -rf "$dir/src"
+# --keep keeps the build trees only: every other file is copied afresh, so
+# a file moved or deleted in the checkout never survives in the copy (an
+# old header there shadowed the moved one), and with today's times, so
+# make rebuilds what a kept tree built from older sources.
+untar="tar -C $dir/src -xf -"
+if [ "$keep" = 1 ] && [ -d "$dir/src" ]; then
+	find "$dir/src" -mindepth 1 -maxdepth 1 ! -name build ! -name build-asan \
+		! -name 'obj-*' -exec rm -rf {} +
+	untar="$untar -m"
+else
+	rm -rf "$dir/src"
+fi
 mkdir -p "$dir/src"
 if [ -d .git ] || [ -f .git ]; then
 	git ls-files -z --cached --others --exclude-standard |
-		tar --null -T - -cf - 2>/dev/null | tar -C "$dir/src" -xf -
+		tar --null -T - -cf - 2>/dev/null | $untar
 else
-	tar --exclude='./build' --exclude='./build-asan' --exclude='./build[0-9]*' -cf - . | tar -C "$dir/src" -xf -
+	tar --exclude='./build' --exclude='./build-asan' --exclude='./build[0-9]*' -cf - . | $untar
 fi
 # ../shared beside the checkout, where the tests may look for it.
 [ -d ../shared ] && { rm -rf "$dir/shared"; cp -r ../shared "$dir/shared"; }
