@@ -167,7 +167,8 @@ int main(void)
 #ifdef HAVE_HIREDIS_SSL
 	test_tls(dir);
 #else
-	printf("# hiredis without TLS: the TLS part is left out\n");
+	/* the TLS part's three checks (test_tls) */
+	tap_skip(3, "hiredis without TLS (Debian 12's 0.14)");
 #endif
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
