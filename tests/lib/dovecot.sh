@@ -15,6 +15,18 @@
 #   dc_index < orders.jsonl         (re)publishes $DC_INDEX
 #   dc_find USER FOLDER ID          path of the stored message with
 #                                   Message-ID <ID@test>, FOLDER "" = INBOX
+#
+# Several Dovecots in one script (one per backend of a cluster test):
+#   dc_setup                        the first instance, named "main"
+#   dc_instance NAME                a further one, set up like dc_setup in
+#                                   a dir of its own (own ports, sockets,
+#                                   users, index, config), made current
+#   dc_use NAME                     make NAME current: $T, $DC_DIR,
+#                                   $DC_CONF, $DC_INDEX, the ports and
+#                                   every dc_* helper act on it
+#   dc_cleanup                      stops and removes every instance
+# $DC_DIR is the current instance's dir; $T follows it unless the script
+# set DC_KEEP_T=1 before dc_setup (its $T is its own, e.g. sync-lib's).
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/lib/dovecot-conf.sh"
 dc_settings_ns "$@"
@@ -22,6 +34,8 @@ DC_PY="python3 $TOP_SRCDIR/tests/lib/dovecot_client.py"
 DC_UID=5000
 DC_TESTNUM=0
 DC_FAILED=0
+DC_INSTANCE=
+DC_INSTANCES=
 
 ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION
 	DC_TESTNUM=$((DC_TESTNUM + 1))
@@ -53,55 +67,94 @@ dc_require() {
 	fi
 }
 
-dc_setup() {
-	dc_require
-	T=$(mktemp -d /tmp/shoper-dc.XXXXXX)
-	chmod 755 "$T"
-	mkdir -p "$T/run" "$T/state" "$T/log" "$T/mail" "$T/home" \
-		"$T/modules" "$T/conf" "$T/index" "$T/outbox" "$T/bin"
-	for m in /usr/lib/dovecot/modules/*; do
-		ln -s "$m" "$T/modules/"
+dc_setup() { dci_new main ""; }
+
+dc_instance() {	# NAME: a further private Dovecot, made current
+	case $1 in
+	'' | main | *[!A-Za-z0-9_]*) echo "Bail out! dc_instance: bad name '$1'"; exit 1 ;;
+	esac
+	[ -n "$DC_INSTANCE" ] || { echo "Bail out! dc_instance before dc_setup"; exit 1; }
+	dci_save
+	dci_new "$1" "-$1"
+}
+
+# what makes an instance: its dir, ports, paths and dovecot-conf.sh state
+DCI_VARS="DC_DIR DC_LMTP_PORT DC_IMAP_PORT DC_INDEX DC_CONF DC_PRELOAD
+ DCC_DIR DCC_NAME DCC_CONF DCC_SUM DCC_PROTOCOLS DCC_LMTP_PORT DCC_IMAP_PORT
+ DCC_SENDMAIL DCC_DELIVERY DCC_PL_global DCC_PL_lda DCC_PL_lmtp DCC_PL_imap
+ DCC_PL_doveadm DCC_SETS DCC_LISTS DCC_SVCS DCC_SOCKETS DCC_SIEVE DCC_VNS"
+
+dci_save() {	# the current instance's variables into DCI_<name>_<var>
+	for _v in $DCI_VARS; do
+		eval "DCI_${DC_INSTANCE}_$_v=\$$_v"
 	done
-	rm -f "$T/modules/lib99_shoper_plugin.so"
-	cp "$TOP_BUILDDIR/plugin/deliver/.libs/lib99_shoper_plugin.so" "$T/modules/"
+}
+
+dc_use() {	# NAME: make that instance the current one
+	case " $DC_INSTANCES " in
+	*" $1 "*) ;;
+	*) echo "Bail out! dc_use: no instance '$1'"; exit 1 ;;
+	esac
+	dci_save
+	DC_INSTANCE=$1
+	for _v in $DCI_VARS; do
+		eval "$_v=\$DCI_${1}_$_v"
+	done
+	[ -n "${DC_KEEP_T:-}" ] || T=$DC_DIR
+}
+
+dci_new() {	# NAME INSTANCE-NAME-SUFFIX
+	dc_require
+	DC_DIR=$(mktemp -d /tmp/shoper-dc.XXXXXX)
+	[ -n "${DC_KEEP_T:-}" ] || T=$DC_DIR
+	chmod 755 "$DC_DIR"
+	mkdir -p "$DC_DIR/run" "$DC_DIR/state" "$DC_DIR/log" "$DC_DIR/mail" "$DC_DIR/home" \
+		"$DC_DIR/modules" "$DC_DIR/conf" "$DC_DIR/index" "$DC_DIR/outbox" "$DC_DIR/bin"
+	for m in /usr/lib/dovecot/modules/*; do
+		ln -s "$m" "$DC_DIR/modules/"
+	done
+	rm -f "$DC_DIR/modules/lib99_shoper_plugin.so"
+	cp "$TOP_BUILDDIR/plugin/deliver/.libs/lib99_shoper_plugin.so" "$DC_DIR/modules/"
 	# a plugin built with --enable-sanitizers needs the ASan runtime in
 	# Dovecot's (uninstrumented) processes: preload it there only
 	DC_PRELOAD=
-	if nm -D "$T/modules/lib99_shoper_plugin.so" 2>/dev/null |
+	if nm -D "$DC_DIR/modules/lib99_shoper_plugin.so" 2>/dev/null |
 		grep -q ' U __asan_init'; then
 		DC_PRELOAD=$(${CC:-gcc} -print-file-name=libasan.so)
 	fi
 	DC_LMTP_PORT=$($DC_PY port)
 	DC_IMAP_PORT=$($DC_PY port)
-	DC_INDEX=$T/index/orders.cdb
-	DC_CONF=$T/conf/dovecot.conf
-	cat >"$T/bin/sendmail" <<EOS
+	DC_INDEX=$DC_DIR/index/orders.cdb
+	DC_CONF=$DC_DIR/conf/dovecot.conf
+	cat >"$DC_DIR/bin/sendmail" <<EOS
 #!/bin/sh
-cat > "$T/outbox/mail.\$\$.\$(date +%s%N)"
+cat > "$DC_DIR/outbox/mail.\$\$.\$(date +%s%N)"
 EOS
-	chmod 755 "$T/bin/sendmail"
-	: >"$T/conf/passwd"
+	chmod 755 "$DC_DIR/bin/sendmail"
+	: >"$DC_DIR/conf/passwd"
 	dc_user alice "userdb_shoper_shops=sklep1,sklep2"
 	dc_user bob "userdb_shoper_shops=sklep2"
 	dc_user carol ""
 	dc_user dave "userdb_shoper_shops=*"
 	DCC_PROTOCOLS="lmtp imap" DCC_LMTP_PORT=$DC_LMTP_PORT
-	DCC_IMAP_PORT=$DC_IMAP_PORT DCC_SENDMAIL=$T/bin/sendmail
-	dcc_init "$T" "shoper-test-$$"
+	DCC_IMAP_PORT=$DC_IMAP_PORT DCC_SENDMAIL=$DC_DIR/bin/sendmail
+	dcc_init "$DC_DIR" "shoper-test-$$$2"
 	dc_sieve_personal
 	dc_set sieve_vacation_check_recipient no
 	dc_set sieve_vacation_min_period 0
 	dc_set shoper_index "$DC_INDEX"
 	dc_config
-	touch "$T/log/dovecot.log"
-	chmod 666 "$T/log/dovecot.log"
-	chown -R $DC_UID:$DC_UID "$T/mail" "$T/home" "$T/outbox"
+	touch "$DC_DIR/log/dovecot.log"
+	chmod 666 "$DC_DIR/log/dovecot.log"
+	chown -R $DC_UID:$DC_UID "$DC_DIR/mail" "$DC_DIR/home" "$DC_DIR/outbox"
+	DC_INSTANCE=$1
+	DC_INSTANCES="$DC_INSTANCES $1"
 }
 
 dc_user() {	# NAME EXTRA-FIELDS
-	mkdir -p "$T/home/$1"
-	echo "$1:{PLAIN}secret:$DC_UID:$DC_UID::$T/home/$1::$2" \
-		>>"$T/conf/passwd"
+	mkdir -p "$DC_DIR/home/$1"
+	echo "$1:{PLAIN}secret:$DC_UID:$DC_UID::$DC_DIR/home/$1::$2" \
+		>>"$DC_DIR/conf/passwd"
 }
 
 dc_start() {
@@ -110,20 +163,20 @@ dc_start() {
 	_try=0
 	while :; do
 		dc_config	# fails if the file was edited by hand
-		: >"$T/log/start.log"
+		: >"$DC_DIR/log/start.log"
 		LD_PRELOAD=$DC_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
-			/usr/sbin/dovecot -c "$T/conf/dovecot.conf" </dev/null \
-			>>"$T/log/start.log" 2>&1 && break
+			/usr/sbin/dovecot -c "$DC_DIR/conf/dovecot.conf" </dev/null \
+			>>"$DC_DIR/log/start.log" 2>&1 && break
 		_try=$((_try + 1))
-		if [ $_try -ge 3 ] || ! grep -q 'in use' "$T/log/start.log"; then
-			sed 's/^/# start: /' "$T/log/start.log"
+		if [ $_try -ge 3 ] || ! grep -q 'in use' "$DC_DIR/log/start.log"; then
+			sed 's/^/# start: /' "$DC_DIR/log/start.log"
 			return 1
 		fi
 		DC_LMTP_PORT=$($DC_PY port) DC_IMAP_PORT=$($DC_PY port)
 		DCC_LMTP_PORT=$DC_LMTP_PORT DCC_IMAP_PORT=$DC_IMAP_PORT
 	done
 	i=0
-	while [ ! -S "$T/run/lmtp" ] || [ ! -S "$T/run/auth-userdb" ]; do
+	while [ ! -S "$DC_DIR/run/lmtp" ] || [ ! -S "$DC_DIR/run/auth-userdb" ]; do
 		i=$((i + 1))
 		[ $i -gt 100 ] && return 1
 		sleep 0.1
@@ -131,30 +184,37 @@ dc_start() {
 }
 
 dc_stop() {
-	[ -f "$T/run/master.pid" ] || return 0
-	pid=$(cat "$T/run/master.pid")
+	[ -f "$DC_DIR/run/master.pid" ] || return 0
+	pid=$(cat "$DC_DIR/run/master.pid")
 	kill "$pid" 2>/dev/null
 	i=0
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
-	rm -f "$T/run/master.pid"
+	rm -f "$DC_DIR/run/master.pid"
 }
 
-dc_cleanup() {
-	dc_stop
-	if [ "$DC_FAILED" -gt 0 ] || [ -n "${KEEP_TMP:-}" ]; then
-		echo "# dovecot log:"
-		tail -n 40 "$T/log/dovecot.log" | sed 's/^/# /'
-	fi
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+dc_cleanup() {	# every instance
+	[ -n "$DC_INSTANCE" ] || return 0
+	for _i in $DC_INSTANCES; do
+		[ "$_i" = "$DC_INSTANCE" ] || dc_use "$_i"
+		dc_stop
+		if [ "$DC_FAILED" -gt 0 ] || [ "${TAP_FAILED:-0}" -gt 0 ] ||
+			[ -n "${KEEP_TMP:-}" ]; then
+			[ "$_i" = main ] && echo "# dovecot log:" ||
+				echo "# dovecot log ($_i):"
+			tail -n 40 "$DC_DIR/log/dovecot.log" | sed 's/^/# /'
+		fi
+		[ -n "${KEEP_TMP:-}" ] || rm -rf "$DC_DIR"
+	done
+	DC_INSTANCE= DC_INSTANCES=
 }
 
 dc_sieve() {	# USER < script: the user's active Sieve script
-	cat >"$T/home/$1/.dovecot.sieve"
-	rm -f "$T/home/$1/.dovecot.svbin"
-	chown $DC_UID:$DC_UID "$T/home/$1/.dovecot.sieve"
+	cat >"$DC_DIR/home/$1/.dovecot.sieve"
+	rm -f "$DC_DIR/home/$1/.dovecot.svbin"
+	chown $DC_UID:$DC_UID "$DC_DIR/home/$1/.dovecot.sieve"
 }
 
 dc_index() {	# < JSON lines: publish the index (readable by the mail uid)
@@ -163,7 +223,7 @@ dc_index() {	# < JSON lines: publish the index (readable by the mail uid)
 }
 
 dc_lmtp() {	# FROM RCPT... < msg (unix socket)
-	$DC_PY lmtp "$T/run/lmtp" "$@"
+	$DC_PY lmtp "$DC_DIR/run/lmtp" "$@"
 }
 
 dc_lmtp_tcp() {
@@ -172,12 +232,12 @@ dc_lmtp_tcp() {
 
 dc_lda() {	# USER FROM < msg
 	LD_PRELOAD=$DC_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
-		/usr/lib/dovecot/dovecot-lda -c "$T/conf/dovecot.conf" -d "$1" \
+		/usr/lib/dovecot/dovecot-lda -c "$DC_DIR/conf/dovecot.conf" -d "$1" \
 		-f "$2"
 }
 
 dc_find() {	# USER FOLDER ID: path of the message with Message-ID <ID@test>
-	d=$T/mail/$1/Maildir
+	d=$DC_DIR/mail/$1/Maildir
 	[ -n "$2" ] && d=$d/.$2
 	grep -l -i "^Message-ID: <$3@test>" "$d"/new/* "$d"/cur/* \
 		2>/dev/null | head -n 1
