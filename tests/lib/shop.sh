@@ -5,6 +5,12 @@
 #                                 SHOP_PID, SHOP_PORT (DIR from shop_ca_init)
 #   shop_ctl METHOD PATH [JSON]   print the control endpoint's JSON answer
 #   shop_stop                     stop the shop started last
+#   shop_sync_conf DIR INDEX NAME [LINE...]
+#                                 CONF: a shoper-sync config for the shop
+#                                 started last (login api, password secret)
+#   shop_sync_daemon BIN LOG SECS BIN's daemon on CONF (DPID) until its
+#                                 first publish, SECS seconds at most
+#   wait_for SECS CMD...          until CMD succeeds, SECS seconds at most
 # Several shops: save SHOP_* after each shop_start; shop_stop stops
 # $SHOP_PID, so set it back before stopping an earlier one.
 
@@ -71,4 +77,40 @@ shop_stop() {
 	kill -9 "$SHOP_PID" 2>/dev/null
 	wait "$SHOP_PID" 2>/dev/null
 	SHOP_PID=
+}
+
+wait_for() { # SECS CMD...: 0 once CMD succeeds, 1 after SECS seconds
+	# seconds, not tries: on a loaded machine each try takes longer
+	_wend=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_wend" ] || return 1
+		sleep 0.1
+	done
+}
+
+shop_sync_conf() { # DIR INDEX NAME [LINE...]: CONF=DIR/shoper-sync.conf
+	# for the shop started last as [shop NAME] (login api, password
+	# "secret" in DIR/pw, 0600), state_dir DIR/state, index INDEX; each
+	# LINE ("key = value") goes into [sync]
+	_cd=$1 _ci=$2 _cn=$3
+	shift 3
+	printf 'secret\n' >"$_cd/pw" && chmod 600 "$_cd/pw" || return 1
+	mkdir -p "$(dirname "$_ci")" || return 1
+	CONF=$_cd/shoper-sync.conf
+	{
+		printf '[sync]\nindex = %s\nstate_dir = %s/state\n' "$_ci" "$_cd"
+		for _l; do printf '%s\n' "$_l"; done
+		printf '\n[shop %s]\nurl = %s\nlogin = api\npassword_file = %s/pw\nca_file = %s\n' \
+			"$_cn" "$SHOP_URL" "$_cd" "$SHOP_CA"
+	} >"$CONF"
+}
+
+_shop_sync_published() { grep -q "index .*published" "$1"; }
+
+shop_sync_daemon() { # BIN LOG SECS: `BIN -c $CONF daemon` (DPID), its
+	# output in LOG, until its first cycle published (1 after SECS s)
+	"$1" -c "$CONF" daemon >"$2" 2>&1 &
+	DPID=$!
+	wait_for "$3" _shop_sync_published "$2"
 }

@@ -5,6 +5,10 @@
 #   sync_run ARGS...               run shoper-sync -c CONF ARGS; sets RC, OUT
 #   sync_compare NAME [args]       exact comparison of state + index with the shop
 #   shop_use NAME                  make NAME the shop for shop_ctl
+#   wait_for SECS CMD...           until CMD succeeds (tests/lib/shop.sh)
+#   sync_start_daemon [LISTEN]     the daemon (dpid, $T/daemon.log) until its
+#                                  first publish and LISTEN (port, unix:PATH)
+#   sync_order_field SHOP ID FIELD the order's FIELD (JSON) as lookup shows it
 #   ok COND... / tap_ok DESC CMD...  TAP lines
 set -u
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -122,4 +126,69 @@ try:
         print("|".join("" if v is None else str(v) for v in row))
 except sqlite3.Error as e:
     sys.exit("sqlite3: %s" % e)' "$@"
+}
+
+sync_listening() { # LISTEN (a port or unix:PATH) takes connections
+	python3 - "$1" <<'PY'
+import socket, sys
+a = sys.argv[1]
+try:
+    if a.startswith("unix:"):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(a[5:])
+    else:
+        s = socket.create_connection(("127.0.0.1", int(a)), timeout=5)
+    s.close()
+except OSError:
+    sys.exit(1)
+PY
+}
+
+_sync_daemon_ready() { # [LISTEN]: published, listening, or gone
+	kill -0 "$dpid" 2>/dev/null || return 0
+	grep -q "index .*published" "$T/daemon.log" || return 1
+	[ -z "${1:-}" ] || sync_listening "$1"
+}
+
+sync_start_daemon() { # [LISTEN]: 0 once its first cycle published (and
+	# LISTEN taken: listen() comes after the socket's chmod, so its mode
+	# is final by then); conditions, not a time: 120 s is the limit of a
+	# daemon that never gets there
+	"$SYNC_BIN" -c "$CONF" daemon >"$T/daemon.log" 2>&1 &
+	dpid=$!
+	wait_for "${SYNC_DAEMON_WAIT:-120}" _sync_daemon_ready "$@" || {
+		echo "# daemon not ready after ${SYNC_DAEMON_WAIT:-120} s"
+		return 1
+	}
+	kill -0 "$dpid" 2>/dev/null || {
+		echo "# daemon exited"
+		return 1
+	}
+}
+
+sync_order_field() { # SHOP ID FIELD: the order's FIELD as `lookup --json`
+	# shows it, as JSON (GONE when the index has no such order); the
+	# e-mail is kept in $T so a deleted order can still be looked up
+	_e=$(sqlite3 "$STATE/state.db" "SELECT email FROM orders WHERE shop='$1' AND order_id=$2")
+	[ -n "$_e" ] || _e=$(cat "$T/email.$1.$2" 2>/dev/null)
+	echo "$_e" >"$T/email.$1.$2"
+	"$SYNC_BIN" -c "$CONF" lookup --json "$_e" 2>/dev/null | python3 -c '
+import json, sys
+oid, field = sys.argv[1], sys.argv[2]
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    d = []
+def walk(x):
+    if isinstance(x, dict):
+        if str(x.get("order_id")) == oid:
+            return x
+        x = list(x.values())
+    if isinstance(x, list):
+        for v in x:
+            r = walk(v)
+            if r is not None:
+                return r
+o = walk(d)
+print("GONE" if o is None else json.dumps(o.get(field)))' "$2" "$3"
 }

@@ -17,35 +17,6 @@ tap "$RC" "backfill"
 sync_run webhooks install --shop sklep1 --url "https://127.0.0.1:$PORT/shoper/sklep1"
 tap "$RC" "webhooks install with an https URL"
 
-# LISTEN (a port or unix:PATH) takes connections: listen() comes after
-# the socket's chmod, so its mode is final by then
-listening() {
-	python3 - "$1" <<'PY'
-import socket, sys
-a = sys.argv[1]
-try:
-    if a.startswith("unix:"):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(a[5:])
-    else:
-        s = socket.create_connection(("127.0.0.1", int(a)), timeout=5)
-    s.close()
-except OSError:
-    sys.exit(1)
-PY
-}
-start_daemon() { # LISTEN: until the index is published and LISTEN taken
-	"$SYNC_BIN" -c "$CONF" daemon >"$T/daemon.log" 2>&1 &
-	dpid=$!
-	# conditions, not a time: a loaded machine takes long; 120 s is the
-	# limit of a daemon that never gets there
-	_end=$(($(date +%s) + 120))
-	until grep -q "index .*published" "$T/daemon.log" && listening "$1"; do
-		[ "$(date +%s)" -lt "$_end" ] || { echo "# daemon not ready after 120 s"; break; }
-		kill -0 $dpid 2>/dev/null || { echo "# daemon exited"; break; }
-		sleep 0.1
-	done
-}
 stop_daemon() {
 	kill -TERM $dpid
 	wait $dpid
@@ -53,15 +24,9 @@ stop_daemon() {
 status_of() { # ORDER_ID: its status_id in the state
 	sqlite3 "$STATE/state.db" "SELECT status_id FROM orders WHERE shop='sklep1' AND order_id=$1"
 }
-wait_status() { # ORDER_ID STATUS: up to 20 s
-	_i=0
-	while [ "$(status_of "$1")" != "$2" ] && [ $_i -lt 200 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(status_of "$1")" = "$2" ]
-}
-start_daemon "$PORT"
+status_is() { [ "$(status_of "$1")" = "$2" ]; } # ORDER_ID STATUS
+wait_status() { wait_for 20 status_is "$@"; } # ORDER_ID STATUS: 20 s at most
+sync_start_daemon "$PORT"
 python3 - "$PORT" "$T/ca/ca.pem" <<'PY'
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[2])
@@ -81,7 +46,7 @@ stop_daemon
 cp "$CONF.base" "$CONF"
 SOCK="$T/hook.sock"
 sed -i "s|^\[sync\]$|[sync]\ninterval = 3600\nwebhook_listen = unix:$SOCK|" "$CONF"
-start_daemon "unix:$SOCK"
+sync_start_daemon "unix:$SOCK"
 [ "$(stat -c %a "$SOCK")" = 660 ]
 tap $? "unix socket made, mode 0660"
 B=$(sqlite3 "$STATE/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id != 8 ORDER BY order_id DESC LIMIT 1 OFFSET 1")
@@ -153,7 +118,7 @@ tap $? "the socket is removed at exit"
 # per X-Forwarded-For, so a flood of forgeries through the proxy does not
 # shut out the shop's webhooks from another address
 sed -i "s|^\[sync\]$|[sync]\nwebhook_trusted_proxy = unix|" "$CONF"
-start_daemon "unix:$SOCK"
+sync_start_daemon "unix:$SOCK"
 codes=$(send "$B" 1 400 "192.0.2.1" "198.51.100.7, 192.0.2.2")
 echo "# flood of 400 refused from 192.0.2.1, then one from 192.0.2.2: $codes"
 echo "$codes" | grep -q "429:[1-9]"
@@ -164,7 +129,7 @@ grep -q "webhook from 192.0.2.1 refused (401)" "$T/daemon.log"
 tap $? "trusted proxy: the refusals are logged with the forwarded source"
 stop_daemon
 sed -i "s|^webhook_trusted_proxy = unix$|webhook_trusted_proxy = 10.0.0.1|" "$CONF"
-start_daemon "unix:$SOCK"
+sync_start_daemon "unix:$SOCK"
 codes=$(send "$B" 1 3 "192.0.2.3")
 grep -q "webhook from unix refused (401)" "$T/daemon.log" &&
 	! grep -q "webhook from 192.0.2.3" "$T/daemon.log"

@@ -53,45 +53,12 @@ sync_run webhooks status
 [ "$RC" -eq 0 ] && echo "$OUT" | grep -q "as expected"
 tap $? "webhooks status: as expected"
 
-"$SYNC_BIN" -c "$CONF" daemon >"$T/daemon.log" 2>&1 &
-dpid=$!
-wait_log() { # PATTERN COUNT
-	_i=0
-	while [ "$(grep -c "$1" "$T/daemon.log")" -lt "$2" ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ $_i -lt 300 ]
-}
-wait_log "index .*published" 1
+sync_start_daemon
 tap $? "daemon: first cycle publishes"
 
 # order_field ID FIELD: the order's FIELD as `lookup --json` shows it
 # (GONE when the index has no such order)
-order_field() {
-	_e=$(sqlite3 "$STATE/state.db" "SELECT email FROM orders WHERE shop='sklep1' AND order_id=$1")
-	[ -n "$_e" ] || _e=$(cat "$T/email.$1" 2>/dev/null)
-	echo "$_e" >"$T/email.$1"
-	"$SYNC_BIN" -c "$CONF" lookup --json "$_e" 2>/dev/null | python3 -c '
-import json, sys
-oid, field = sys.argv[1], sys.argv[2]
-try:
-    d = json.load(sys.stdin)
-except ValueError:
-    d = []
-def walk(x):
-    if isinstance(x, dict):
-        if str(x.get("order_id")) == oid:
-            return x
-        x = list(x.values())
-    if isinstance(x, list):
-        for v in x:
-            r = walk(v)
-            if r is not None:
-                return r
-o = walk(d)
-print("GONE" if o is None else json.dumps(o.get(field)))' "$1" "$2"
-}
+order_field() { sync_order_field sklep1 "$1" "$2"; }
 now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
 # wait_field ID FIELD PATTERN: up to 20 s; LAT = ms it took
 wait_field() {
@@ -108,13 +75,8 @@ wait_field() {
 sent_codes() { # the codes of the shop's deliveries so far
 	shop_ctl GET /__test/webhooks/sent | python3 -c 'import json,sys; print(" ".join("%s:%s" % (s["fault"], s["code"]) for s in json.load(sys.stdin)["sent"]))'
 }
-wait_sent() { # N: until the shop logged N deliveries
-	_i=0
-	while [ "$(sent_codes | wc -w)" -lt "$1" ] && [ $_i -lt 200 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
+sent_reach() { [ "$(sent_codes | wc -w)" -ge "$1" ]; } # N
+wait_sent() { wait_for 20 sent_reach "$1"; } # N: until the shop logged N deliveries
 
 ids=$(sqlite3 "$STATE/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND paid=0 ORDER BY order_id DESC LIMIT 8")
 set -- $ids
