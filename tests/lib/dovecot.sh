@@ -15,6 +15,8 @@
 #   dc_index < orders.jsonl         (re)publishes $DC_INDEX
 #   dc_find USER FOLDER ID          path of the stored message with
 #                                   Message-ID <ID@test>, FOLDER "" = INBOX
+#   dc_shop [SHOP ARGS]             the test shop sklep1 for shoper-sync
+#                                   in $T/sync (source tests/lib/shop.sh)
 #
 # Several Dovecots in one script (one per backend of a cluster test):
 #   dc_setup                        the first instance, named "main"
@@ -209,6 +211,35 @@ dc_cleanup() {	# every instance
 		[ -n "${KEEP_TMP:-}" ] || rm -rf "$DC_DIR"
 	done
 	DC_INSTANCE= DC_INSTANCES=
+}
+
+dc_shop() {	# [SHOP ARGS]: the test shop sklep1 for shoper-sync in $T/sync
+	# (0700, its CA in $T/sync/ca), the index folder the mail uid's group;
+	# at exit the daemon ($DPID), the shop and Dovecot stop. SYNC: the
+	# shoper-sync binary. Without it or a CA the script is skipped; a
+	# shop that does not start ends it (exit 1)
+	DPID=
+	trap dc_shop_cleanup EXIT
+	trap 'exit 1' INT TERM
+	SYNC="$TOP_BUILDDIR/cli/shoper-sync"
+	[ -x "$SYNC" ] || {
+		echo "1..0 # SKIP shoper-sync not built"
+		exit 0
+	}
+	mkdir -p "$T/sync" && chmod 700 "$T/sync" || exit 1
+	# the index takes its directory's group: the mail uid's
+	chgrp "$DC_UID" "$T/index" && chmod 2750 "$T/index"
+	shop_ca_init "$T/sync/ca" >/dev/null 2>&1 || {
+		echo "1..0 # SKIP cannot make a CA"
+		exit 0
+	}
+	shop_start "$T/sync/ca" sklep1 "$@" || exit 1
+}
+
+dc_shop_cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID"
+	[ -n "${SHOP_PID:-}" ] && kill "$SHOP_PID" 2>/dev/null
+	dc_cleanup
 }
 
 dc_sieve() {	# USER < script: the user's active Sieve script

@@ -9,40 +9,9 @@
 set -u
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
-SYNC="$TOP_BUILDDIR/cli/shoper-sync"
-[ -x "$SYNC" ] || {
-	echo "1..0 # SKIP shoper-sync not built"
-	exit 0
-}
 dc_setup
-cleanup() {
-	[ -n "${SHOP_PID:-}" ] && kill "$SHOP_PID" 2>/dev/null
-	dc_cleanup
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$T/sync"
-chmod 700 "$T/sync"
-chgrp "$DC_UID" "$T/index" && chmod 2750 "$T/index"
-shop_ca_init "$T/sync/ca" >/dev/null 2>&1 || {
-	echo "1..0 # SKIP cannot make a CA"
-	exit 0
-}
-shop_start "$T/sync/ca" sklep1 --orders 20 --customers 10 || exit 1
-printf 'secret\n' >"$T/sync/pw" && chmod 600 "$T/sync/pw"
-CONF=$T/sync/shoper-sync.conf
-cat >"$CONF" <<EOC
-[sync]
-index = $DC_INDEX
-state_dir = $T/sync/state
-tracking_days = 3650
-
-[shop sklep1]
-url = $SHOP_URL
-login = api
-password_file = $T/sync/pw
-ca_file = $SHOP_CA
-EOC
+dc_shop --orders 20 --customers 10
+shop_sync_conf "$T/sync" "$DC_INDEX" sklep1 "tracking_days = 3650"
 R=$TOP_SRCDIR/conf.d/sieve
 dc_sieve dave <"$R/autoreply-where-is-my-parcel.sieve"
 dc_start || {

@@ -7,45 +7,11 @@
 set -u
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
 . "$TOP_SRCDIR/tests/lib/shop.sh"
-SYNC="$TOP_BUILDDIR/cli/shoper-sync"
-[ -x "$SYNC" ] || {
-	echo "1..0 # SKIP shoper-sync not built"
-	exit 0
-}
 dc_setup
-DPID=
-cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID"
-	[ -n "${SHOP_PID:-}" ] && kill "$SHOP_PID" 2>/dev/null
-	dc_cleanup
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$T/sync"
-chmod 700 "$T/sync"
-chgrp "$DC_UID" "$T/index" && chmod 2750 "$T/index"
-shop_ca_init "$T/sync/ca" >/dev/null 2>&1 || {
-	echo "1..0 # SKIP cannot make a CA"
-	exit 0
-}
-shop_start "$T/sync/ca" sklep1 --orders 20 --customers 10 || exit 1
-printf 'secret\n' >"$T/sync/pw" && chmod 600 "$T/sync/pw"
+dc_shop --orders 20 --customers 10
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CONF=$T/sync/shoper-sync.conf
-cat >"$CONF" <<EOC
-[sync]
-index = $DC_INDEX
-state_dir = $T/sync/state
-tracking_days = 3650
-interval = 3600
-webhook_listen = 127.0.0.1:$PORT
-
-[shop sklep1]
-url = $SHOP_URL
-login = api
-password_file = $T/sync/pw
-ca_file = $SHOP_CA
-EOC
+shop_sync_conf "$T/sync" "$DC_INDEX" sklep1 "tracking_days = 3650" \
+	"interval = 3600" "webhook_listen = 127.0.0.1:$PORT"
 dc_start || {
 	echo "Bail out! dovecot did not start"
 	exit 1
@@ -60,13 +26,7 @@ ok $? "shoper-sync sync"
 "$SYNC" -c "$CONF" webhooks install --shop sklep1 \
 	--url "http://127.0.0.1:$PORT/shoper/sklep1" >"$T/install.out" 2>&1
 ok $? "webhooks install"
-"$SYNC" -c "$CONF" daemon >"$T/daemon.log" 2>&1 &
-DPID=$!
-i=0
-until grep -q "index .*published" "$T/daemon.log" || [ $i -ge 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+shop_sync_daemon "$SYNC" "$T/daemon.log" 30
 
 deliver() { # a new mail from the customer; prints the stored file
 	_id=rt$(date +%s%N)
