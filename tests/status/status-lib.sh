@@ -10,6 +10,8 @@
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
 #   counter NAME        a counter of the current shop (status_puts)
+#   wait_for SECS CMD   until CMD succeeds, SECS seconds at most (from
+#                       tests/lib/shop.sh: seconds, not tries)
 #   nkept               number of requests kept for a later try (in
 #                       shoper-sync's own state dir, not the shared queue)
 #   kept_due            every kept request's next try has come
@@ -84,11 +86,6 @@ nkept() { ls "$KEPT" 2>/dev/null | grep -c '\.work$'; }
 kept_due() { touch -d '-2 hours' "$KEPT"/*.work; }
 flags() { $PY flags $DC_IMAP_PORT "$1" "$2" "$3"; }
 has_flag() { flags "$1" "$2" "$3" | grep -q -F "$4"; }
-wait_for() {	# SECONDS CMD...: poll until CMD succeeds
-	_n=$(($1 * 5)); shift
-	while [ $_n -gt 0 ]; do "$@" && return 0; _n=$((_n - 1)); sleep 0.2; done
-	return 1
-}
 deliver() {	# ID FROM USER
 	dc_msg "$1" "$2" "order question" | dc_lmtp "$2" "$3@test.example" >/dev/null
 }
