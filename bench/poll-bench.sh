@@ -14,48 +14,18 @@ set -u
 ORDERS=${BENCH_POLL_ORDERS:-20000}
 TOTAL=${BENCH_POLL_TOTAL:-1000000}
 CYCLES=${BENCH_POLL_CYCLES:-3}
-BIN="$TOP_BUILDDIR/cli/shoper-sync"
-. "$TOP_SRCDIR/tests/lib/shop.sh"
-T=$(mktemp -d /tmp/poll-bench.XXXXXX)
-chmod 700 "$T"
-DPID=
-trap '[ -n "$DPID" ] && kill $DPID; shop_stop; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-shop_ca_init "$T/ca" >/dev/null 2>&1 || exit 1
+. "$TOP_SRCDIR/bench/bench-lib.sh"
+bench_init poll-bench
 shop_start "$T/ca" bench --orders "$ORDERS" --customers $((ORDERS / 5)) \
 	--old-orders-pct 0 --login api --password secret || exit 1
-printf 'secret\n' >"$T/pw"
-chmod 600 "$T/pw"
-mkdir -p "$T/index"
-cat >"$T/c.conf" <<EOC
-[sync]
-index = $T/index/orders.cdb
-state_dir = $T/state
-interval = 10
-
-[shop bench]
-url = $SHOP_URL
-login = api
-password_file = $T/pw
-ca_file = $SHOP_CA
-EOC
-"$BIN" -c "$T/c.conf" -q sync || exit 1
-if [ "$TOTAL" -gt "$ORDERS" ]; then
-	python3 "$TOP_SRCDIR/bench/seed-state.py" "$T/state/state.db" "$TOTAL" ||
-		exit 1
-fi
+shop_sync_conf "$T" "$T/index/orders.cdb" bench "interval = 10"
+"$BIN" -c "$CONF" -q sync || exit 1
+bench_seed "$ORDERS" "$TOTAL"
 cycles() { grep -c "^index .*published" "$T/daemon.log"; }
-wait_cycle() { # N: seconds until the Nth cycle's line
-	_i=0
-	while [ "$(cycles)" -lt "$1" ] && [ $_i -lt 6000 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
-"$BIN" -c "$T/c.conf" daemon >"$T/daemon.log" 2>&1 &
-DPID=$!
+cycles_reach() { [ "$(cycles)" -ge "$1" ]; }
+wait_cycle() { wait_for 300 cycles_reach "$1"; } # N: the Nth cycle's line
 t0=$(date +%s.%N)
-wait_cycle 1
+shop_sync_daemon "$BIN" "$T/daemon.log" 300
 t1=$(date +%s.%N)
 printf '| cycle | orders in the index | time | publish |\n|---|---|---|---|\n'
 awk -v a="$t0" -v b="$t1" -v n="$TOTAL" 'BEGIN { printf "| first (full publish) | %d | %.1f s | full |\n", n, b - a }'

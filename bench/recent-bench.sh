@@ -11,35 +11,17 @@ set -u
 PER_DAY=${BENCH_RECENT_PER_DAY:-1000}
 DAYS=14
 N=$((PER_DAY * 182)) # the test shop spreads orders over 182 days
-BIN="$TOP_BUILDDIR/cli/shoper-sync"
 make -s -C "$TOP_BUILDDIR/cli" shoper-sync >/dev/null || exit 1
-. "$TOP_SRCDIR/tests/lib/shop.sh"
-T=$(mktemp -d /tmp/recent-bench.XXXXXX)
-chmod 700 "$T"
-trap 'shop_stop; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-shop_ca_init "$T/ca" >/dev/null 2>&1 || exit 1
+. "$TOP_SRCDIR/bench/bench-lib.sh"
+bench_init recent-bench
 echo "recent-bench: generating a shop with $N orders ($PER_DAY a day)..." >&2
 shop_start "$T/ca" bench --orders "$N" --customers $((N / 5)) \
 	--old-orders-pct 0 --bucket-limit 10 --bucket-bandwidth 10 \
 	--login api --password secret || exit 1
-printf 'secret\n' >"$T/pw"
-chmod 600 "$T/pw"
-mkdir -p "$T/index"
 conf() { # RECENT_PAGES: a 20-day history keeps the backfill short
-	cat >"$T/c.conf" <<EOC
-[sync]
-index = $T/index/orders.cdb
-state_dir = $T/state
-recent_days = $DAYS
-recent_pages = $1
-[shop bench]
-url = $SHOP_URL
-login = api
-password_file = $T/pw
-ca_file = $SHOP_CA
-history_days = 20
-EOC
+	shop_sync_conf "$T" "$T/index/orders.cdb" bench \
+		"recent_days = $DAYS" "recent_pages = $1" &&
+		echo "history_days = 20" >>"$CONF" # in [shop bench], the last
 }
 bulk_calls() {
 	shop_ctl GET /__test/counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["bulk_calls"])'
@@ -48,7 +30,7 @@ reread() { sed -n 's/.*, \([0-9]*\) recent orders re-read.*/\1/p' "$1"; }
 
 conf 19
 echo "recent-bench: backfill of 20 days..." >&2
-"$BIN" -c "$T/c.conf" sync >"$T/first" 2>&1 || { cat "$T/first" >&2; exit 1; }
+"$BIN" -c "$CONF" sync >"$T/first" 2>&1 || { cat "$T/first" >&2; exit 1; }
 cat "$T/first" >&2
 in_window=$(python3 -c '
 import sqlite3, sys
@@ -59,7 +41,7 @@ print(db.execute("SELECT count(*) FROM orders WHERE date >= datetime(\"now\", \"
 syncs=0 total=0 calls=0 max_calls=0
 while [ $syncs -lt 100 ]; do
 	shop_ctl POST /__test/reset-counters >/dev/null
-	"$BIN" -c "$T/c.conf" sync >"$T/inc" 2>&1 || { cat "$T/inc" >&2; exit 1; }
+	"$BIN" -c "$CONF" sync >"$T/inc" 2>&1 || { cat "$T/inc" >&2; exit 1; }
 	c=$(bulk_calls)
 	r=$(reread "$T/inc")
 	syncs=$((syncs + 1)) total=$((total + ${r:-0})) calls=$((calls + c))
@@ -72,16 +54,16 @@ per_sync=$((total / syncs))
 conf 300
 python3 -c 'import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute("UPDATE refresh SET cursor=0"); db.commit()' "$T/state/state.db"
 shop_ctl POST /__test/reset-counters >/dev/null
-"$BIN" -c "$T/c.conf" sync >"$T/all" 2>&1 || { cat "$T/all" >&2; exit 1; }
+"$BIN" -c "$CONF" sync >"$T/all" 2>&1 || { cat "$T/all" >&2; exit 1; }
 cat "$T/all" >&2
 all_calls=$(bulk_calls)
 all_reread=$(reread "$T/all")
 
 # off
 conf 19
-sed -i "s/^recent_days = .*/recent_days = 0/" "$T/c.conf"
+sed -i "s/^recent_days = .*/recent_days = 0/" "$CONF"
 shop_ctl POST /__test/reset-counters >/dev/null
-"$BIN" -c "$T/c.conf" sync >"$T/off" 2>&1 || exit 1
+"$BIN" -c "$CONF" sync >"$T/off" 2>&1 || exit 1
 off_calls=$(bulk_calls)
 
 echo "| bench | metric | value | target |"

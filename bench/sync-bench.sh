@@ -12,31 +12,14 @@ set -u
 N=${BENCH_SYNC_ORDERS:-100000}
 CAP=10
 RATE=2
-BIN="$TOP_BUILDDIR/cli/shoper-sync"
 make -s -C "$TOP_BUILDDIR/cli" shoper-sync >/dev/null || exit 1
-. "$TOP_SRCDIR/tests/lib/shop.sh"
-T=$(mktemp -d /tmp/sync-bench.XXXXXX)
-chmod 700 "$T"
-trap 'shop_stop; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-shop_ca_init "$T/ca" >/dev/null 2>&1 || exit 1
+. "$TOP_SRCDIR/bench/bench-lib.sh"
+bench_init sync-bench
 echo "sync-bench: generating a shop with $N orders..." >&2
 shop_start "$T/ca" bench --orders "$N" --customers $((N / 5)) \
 	--old-orders-pct 0 --bucket-limit $CAP --bucket-bandwidth $RATE \
 	--bulk-cost one --login api --password secret || exit 1
-printf 'secret\n' >"$T/pw"
-chmod 600 "$T/pw"
-mkdir -p "$T/index"
-cat >"$T/c.conf" <<EOC
-[sync]
-index = $T/index/orders.cdb
-state_dir = $T/state
-[shop bench]
-url = $SHOP_URL
-login = api
-password_file = $T/pw
-ca_file = $SHOP_CA
-EOC
+shop_sync_conf "$T" "$T/index/orders.cdb" bench
 
 counters() {
 	shop_ctl GET /__test/counters | python3 -c '
@@ -48,7 +31,7 @@ print(d["total"], d["auth"], d["bulk_calls"], d["bulk_items"], d["429"])'
 # peak RSS: GNU time when present, else the shell's children rusage
 run_sync() { # OUTFILE
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -v "$BIN" -c "$T/c.conf" sync >"$1" 2>"$1.time"
+		/usr/bin/time -v "$BIN" -c "$CONF" sync >"$1" 2>"$1.time"
 		rc=$?
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$1.time")
 	else
@@ -56,7 +39,7 @@ run_sync() { # OUTFILE
 import resource, subprocess, sys
 rc = subprocess.call(sys.argv[1:], stdout=open(sys.argv[-1] + ".out", "w"))
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-sys.exit(rc)' "$BIN" -c "$T/c.conf" sync >"$1.rss"
+sys.exit(rc)' "$BIN" -c "$CONF" sync >"$1.rss"
 		rc=$?
 		rss=$(cat "$1.rss")
 	fi

@@ -17,64 +17,32 @@ BURST=${BENCH_HOOK_BURST:-1000}
 # orders in the index: the shop's ORDERS and synthetic copies in the state
 TOTAL=${BENCH_HOOK_TOTAL:-$ORDERS}
 BULK_COST=${BENCH_HOOK_BULK_COST:-one}
-BIN="$TOP_BUILDDIR/cli/shoper-sync"
-. "$TOP_SRCDIR/tests/lib/shop.sh"
-T=$(mktemp -d /tmp/webhook-bench.XXXXXX)
-chmod 700 "$T"
-DPID=
-trap '[ -n "$DPID" ] && kill $DPID; shop_stop; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-shop_ca_init "$T/ca" >/dev/null 2>&1 || exit 1
+. "$TOP_SRCDIR/bench/bench-lib.sh"
+bench_init webhook-bench
 shop_start "$T/ca" bench --orders "$ORDERS" --customers $((ORDERS / 5)) \
 	--old-orders-pct 0 --bucket-limit 10 --bucket-bandwidth 2 \
 	--bulk-cost "$BULK_COST" \
 	--login api --password secret || exit 1
-printf 'secret\n' >"$T/pw"
-chmod 600 "$T/pw"
-mkdir -p "$T/index"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$T/c.conf" <<EOC
-[sync]
-index = $T/index/orders.cdb
-state_dir = $T/state
-interval = 3600
-webhook_listen = 127.0.0.1:$PORT
-
-[shop bench]
-url = $SHOP_URL
-login = api
-password_file = $T/pw
-ca_file = $SHOP_CA
-EOC
-"$BIN" -c "$T/c.conf" -q sync || exit 1
-if [ "$TOTAL" -gt "$ORDERS" ]; then
-	# Copies of the synced orders (ids from 10,000,000 up, their own
-	# addresses, parcels with them) fill the state to TOTAL; the next
-	# sync publishes the whole index from it. The shop never hears of
-	# them: the changes measured are to its real orders, and a full pass
-	# (which would drop the copies) is a day away.
-	python3 "$TOP_SRCDIR/bench/seed-state.py" "$T/state/state.db" "$TOTAL" ||
-		exit 1
-	"$BIN" -c "$T/c.conf" -q sync || exit 1
+shop_sync_conf "$T" "$T/index/orders.cdb" bench "interval = 3600" \
+	"webhook_listen = 127.0.0.1:$PORT"
+"$BIN" -c "$CONF" -q sync || exit 1
+if bench_seed "$ORDERS" "$TOTAL"; then
+	# the next sync publishes the whole index from the copies
+	"$BIN" -c "$CONF" -q sync || exit 1
 	E=$(sqlite3 "$T/state/state.db" "SELECT email FROM orders WHERE order_id >= 10000000 ORDER BY order_id DESC LIMIT 1")
-	"$BIN" -c "$T/c.conf" lookup "$E" >/dev/null || {
+	"$BIN" -c "$CONF" lookup "$E" >/dev/null || {
 		echo "a synthetic order is not in the index" >&2
 		exit 1
 	}
 	echo "index: $(stat -c %s "$T/index/orders.cdb") bytes" >&2
 fi
-"$BIN" -c "$T/c.conf" -q webhooks install --shop bench \
+"$BIN" -c "$CONF" -q webhooks install --shop bench \
 	--url "http://127.0.0.1:$PORT/shoper/bench" >/dev/null || exit 1
-"$BIN" -c "$T/c.conf" daemon >"$T/daemon.log" 2>&1 &
-DPID=$!
 # the daemon's first cycle (a poll and a full publish): webhooks taken
 # meanwhile wait for its end, so the measuring starts after it
 t0=$(date +%s.%N)
-i=0
-until grep -q "index .*published" "$T/daemon.log" || [ $i -ge 3000 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+shop_sync_daemon "$BIN" "$T/daemon.log" 300
 CYCLE=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 python3 - "$T" "$BIN" "$SHOP_URL" "$SHOP_CA" "$N" "$BURST" "$ORDERS" \
 	"$TOP_BUILDDIR/bench/index-watch" "$TOTAL" <<'PY'
@@ -91,7 +59,7 @@ db = sqlite3.connect(T + "/state/state.db")
 rows = db.execute("SELECT order_id, email, status_id FROM orders WHERE order_id < 10000000 ORDER BY order_id DESC LIMIT ?", (N + BURST,)).fetchall()
 db.close()
 def status_of(email):
-    out = subprocess.run([BIN, "-c", T + "/c.conf", "lookup", "--json", email],
+    out = subprocess.run([BIN, "-c", T + "/shoper-sync.conf", "lookup", "--json", email],
                          capture_output=True, text=True).stdout
     try:
         d = json.loads(out)
@@ -173,6 +141,4 @@ print("| burst: bound = last delivery + 0.2 s wait + bucket (%d units: %.1f s) +
 PY
 printf '| daemon: a poll cycle (incremental sync + full publish) at %s orders | %.1f s |\n' "$TOTAL" "$CYCLE"
 # the daemon's own part: re-read by REST + publish, per round
-sed -n 's/.*orders re-read .* in \([0-9]*\) ms$/\1/p' "$T/daemon.log" | sort -n |
-	awk '{v[NR]=$1} END {i = int(NR * 0.99); if (i < 1) i = 1
-		if (NR) printf "| daemon: re-read + publish, %d rounds: p50 / p99 | %d / %d ms |\n", NR, v[int((NR+1)/2)], v[i]}'
+bench_rounds "$T/daemon.log"

@@ -15,60 +15,25 @@ set -u
 ORDERS=${BENCH_HOOK_ORDERS:-20000}
 TOTAL=${BENCH_HOOK_TOTAL:-1000000}
 N=${BENCH_HOOK_N:-50}
-SYNC="$TOP_BUILDDIR/cli/shoper-sync"
 . "$TOP_SRCDIR/tests/lib/dovecot.sh"
-. "$TOP_SRCDIR/tests/lib/shop.sh"
+. "$TOP_SRCDIR/bench/bench-lib.sh"
 dc_setup
-DPID=
-cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID"
-	[ -n "${SHOP_PID:-}" ] && kill "$SHOP_PID" 2>/dev/null
-	dc_cleanup >/dev/null
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$T/sync"
-chmod 700 "$T/sync"
-chgrp "$DC_UID" "$T/index" && chmod 2750 "$T/index"
-shop_ca_init "$T/sync/ca" >/dev/null 2>&1 || exit 1
-shop_start "$T/sync/ca" sklep1 --orders "$ORDERS" \
-	--customers $((ORDERS / 5)) --old-orders-pct 0 || exit 1
-printf 'secret\n' >"$T/sync/pw" && chmod 600 "$T/sync/pw"
+dc_shop --orders "$ORDERS" --customers $((ORDERS / 5)) --old-orders-pct 0
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CONF=$T/sync/shoper-sync.conf
-cat >"$CONF" <<EOC
-[sync]
-index = $DC_INDEX
-state_dir = $T/sync/state
-interval = 3600
-webhook_listen = 127.0.0.1:$PORT
-
-[shop sklep1]
-url = $SHOP_URL
-login = api
-password_file = $T/sync/pw
-ca_file = $SHOP_CA
-EOC
+shop_sync_conf "$T/sync" "$DC_INDEX" sklep1 "interval = 3600" \
+	"webhook_listen = 127.0.0.1:$PORT"
 dc_start >/dev/null || exit 1
 # the backfill with a wide bucket, then the shop's default (10, 2/s)
 shop_ctl POST /__test/config '{"bucket_limit": 100000, "bucket_bandwidth": 100000}' >/dev/null
-"$SYNC" -c "$CONF" -q sync || exit 1
-if [ "$TOTAL" -gt "$ORDERS" ]; then
-	python3 "$TOP_SRCDIR/bench/seed-state.py" "$T/sync/state/state.db" \
-		"$TOTAL" || exit 1
-	"$SYNC" -c "$CONF" -q sync || exit 1
+"$BIN" -c "$CONF" -q sync || exit 1
+if bench_seed "$ORDERS" "$TOTAL"; then
+	"$BIN" -c "$CONF" -q sync || exit 1
 fi
 shop_ctl POST /__test/config '{"bucket_limit": 10, "bucket_bandwidth": 2}' >/dev/null
 echo "index: $(stat -c %s "$DC_INDEX") bytes" >&2
-"$SYNC" -c "$CONF" -q webhooks install --shop sklep1 \
+"$BIN" -c "$CONF" -q webhooks install --shop sklep1 \
 	--url "http://127.0.0.1:$PORT/shoper/sklep1" >/dev/null || exit 1
-"$SYNC" -c "$CONF" daemon >"$T/daemon.log" 2>&1 &
-DPID=$!
-i=0
-until grep -q "index .*published" "$T/daemon.log" || [ $i -ge 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+shop_sync_daemon "$BIN" "$T/daemon.log" 300
 "$SHOP_PYTHON" - "$T" "$SHOP_URL" "$SHOP_CA" "$N" "$TOTAL" "$TOP_SRCDIR" <<'PY'
 import contextlib, io, json, os, sqlite3, ssl, sys, time, urllib.request
 T, URL, CA, N, TOTAL, SRC = sys.argv[1:7]
@@ -127,6 +92,4 @@ print("| shop change -> delivery shows it, %d changes one by one: p50 | %.0f ms 
 print("| p99 / max | %.0f / %.0f ms |" % (p(0.99), lat[-1]))
 print("| deliveries made while waiting | %d |" % deliveries)
 PY
-sed -n 's/.*orders re-read .* in \([0-9]*\) ms$/\1/p' "$T/daemon.log" | sort -n |
-	awk '{v[NR]=$1} END {i = int(NR * 0.99); if (i < 1) i = 1
-		if (NR) printf "| daemon: re-read + publish, %d rounds: p50 / p99 | %d / %d ms |\n", NR, v[int((NR+1)/2)], v[i]}'
+bench_rounds "$T/daemon.log"
