@@ -29,7 +29,9 @@ mkdir -p "$logdir"
 timeout_s="${TEST_TIMEOUT:-900}"
 
 list_tests() {
-	for d in index cluster webapi store sync plugin/headers tests/tools; do
+	# every folder of the build that has (or may get) check programs
+	for d in lib index cluster queue webapi store sync plugin/headers \
+		tests/tools; do
 		for f in "$TOP_BUILDDIR/$d"/test-*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			case "$f" in *.o|*.c|*.h|*.log|*.trs) continue ;; esac
