@@ -10,6 +10,8 @@
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
 #   counter NAME        a counter of the current shop (status_puts)
+#   st_notice_user NAME a user of sklep1 with notices of their own (en,
+#                       from support@shop.example, text Custom:...)
 #   wait_for SECS CMD   until CMD succeeds, SECS seconds at most (from
 #                       tests/lib/shop.sh: seconds, not tries)
 #   nkept               number of requests kept for a later try (in
@@ -70,6 +72,10 @@ st_setup() {
 	done
 }
 
+st_notice_user() {	# NAME (passwd-file extra fields hold no spaces)
+	dc_user "$1" "userdb_shoper_shops=sklep1 userdb_shoper_notice_language=en userdb_shoper_notice_from=support@shop.example userdb_shoper_notice_text=Custom:{order}/{shop}/{folder}."
+	chown $DC_UID:$DC_UID "$T/home/$1"
+}
 use() { eval "SHOP_URL=\$URL_$1"; }
 jget() { "$SHOP_PYTHON" -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 shop_status() { shop_ctl GET "/__test/orders/$1" | jget "['status_id']"; }

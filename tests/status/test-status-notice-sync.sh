@@ -9,9 +9,7 @@ set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/status/status-lib.sh"
 st_setup
-# (passwd-file extra fields hold no spaces)
-dc_user erin "userdb_shoper_shops=sklep1 userdb_shoper_notice_language=en userdb_shoper_notice_from=support@shop.example userdb_shoper_notice_text=Custom:{order}/{shop}/{folder}."
-chown $DC_UID:$DC_UID "$T/home/erin"
+st_notice_user erin
 text() { $PY text $DC_IMAP_PORT "$1" "$2" "$3"; }
 hdr() { $PY header $DC_IMAP_PORT "$1" "$2" "$3" "$4"; }	# USER BOX NAME TEXT
 

@@ -7,9 +7,7 @@ set -u
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 . "$TOP_SRCDIR/tests/status/status-lib.sh"
 st_setup
-# (passwd-file extra fields hold no spaces)
-dc_user erin "userdb_shoper_shops=sklep1 userdb_shoper_notice_language=en userdb_shoper_notice_from=support@shop.example userdb_shoper_notice_text=Custom:{order}/{shop}/{folder}."
-chown $DC_UID:$DC_UID "$T/home/erin"
+st_notice_user erin
 
 use sklep1
 A1=$(new_order a1@example.com) A2=$(new_order a2@example.com)
