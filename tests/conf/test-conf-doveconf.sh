@@ -8,19 +8,7 @@
 # misspelt one gets Dovecot's "Unknown setting", and the subject pattern is
 # taken verbatim (no %variables).
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
-n=0
-failed=0
-check() {	# WHAT COMMAND...
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		failed=$((failed + 1))
-	fi
-}
+. "$TOP_SRCDIR/tests/lib/tap.sh"
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 series=$(sed -n 's/^#define SHOPER_DOVECOT_SERIES "\(.*\)"$/\1/p' \
@@ -193,5 +181,4 @@ if [ "$series" != 2.3 ]; then
 	check "... while shoper_index does expand them (an open %{ is refused)" \
 		test "$rc" != 0
 fi
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

@@ -5,13 +5,7 @@
 # service's group at every start and lock the mail processes out of it.
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 unit=$TOP_SRCDIR/conf.d/shoper-sync.service
-n=0
-check() {	# WHAT COMMAND...
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; fi
-}
+. "$TOP_SRCDIR/tests/lib/tap.sh"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "ok 1 # SKIP systemd-analyze not installed"
 	echo "1..1"
@@ -29,4 +23,4 @@ check "systemd-analyze verify: no complaint about the unit" \
 check "no StateDirectory= (it would reset the index directory's group)" \
 	sh -c "! grep -q '^StateDirectory' '$unit'"
 check "ExecStart runs the daemon" grep -q '^ExecStart=.*shoper-sync daemon$' "$unit"
-echo "1..$n"
+tap_done

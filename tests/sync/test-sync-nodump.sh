@@ -6,14 +6,7 @@
 # so the check means something (else it is skipped).
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 SYNC=$TOP_BUILDDIR/cli/shoper-sync
-n=0
-check() {	# WHAT COMMAND...
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+. "$TOP_SRCDIR/tests/lib/tap.sh"
 [ -x "$SYNC" ] || { echo "1..0 # SKIP shoper-sync not built"; exit 0; }
 T=$(mktemp -d /tmp/shoper-nodump.XXXXXX)
 PID=
@@ -86,4 +79,4 @@ fi
 sed 's/^/# /' "$T/out"
 check "the systemd unit sets LimitCORE=0" \
 	grep -q '^LimitCORE=0$' "$TOP_SRCDIR/conf.d/shoper-sync.service"
-echo "1..$n"
+tap_done
