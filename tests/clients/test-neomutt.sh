@@ -21,9 +21,7 @@ use sklep1
 A=$(shop_ctl POST /__test/orders '{"email": "grzegorz@example.com", "firstname": "Grzegorz", "lastname": "Wójcik", "sum": "218.99", "status_id": "1"}' | jget "['order_id']")
 B=$(new_order b@example.com)
 shop_ctl POST /__test/config "{\"reject_status_change\": {\"order_id\": \"$B\", \"error_description\": \"Zamowienie zablokowane\"}}" >/dev/null
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 deliver a grzegorz@example.com erin
 deliver b b@example.com erin
 check "erin moves a into Shoper.Zrealizowane" $PY move $DC_IMAP_PORT erin INBOX a Shoper.Zrealizowane

@@ -32,9 +32,7 @@ use sklep2
 B=$(shop_ctl POST /__test/orders '{"email": "bartlomiej@example.com", "firstname": "Bartłomiej", "lastname": "Ślęzak", "sum": "104.48", "status_id": "1", "is_paid": false}' |
 	jget "['order_id']")
 shop_ctl POST /__test/config "{\"reject_status_change\": {\"order_id\": \"$B\", \"error_description\": \"Zamówienie zablokowane\"}}" >/dev/null
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 printf 'From: =?utf-8?q?Grzegorz_W=C3=B3jcik?= <grzegorz@example.com>\nTo: support@test.example\nSubject: =?utf-8?q?Gdzie_jest_moja_paczka=3F?=\nMessage-ID: <m1@test>\nDate: Sat, 29 Nov 2026 10:00:00 +0100\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nDzień dobry,\nbody of m1\n' |
 	dc_lmtp grzegorz@example.com alice@test.example >/dev/null
 dc_msg m2 bartlomiej@example.com "Jak zapłacić?" | dc_lmtp bartlomiej@example.com alice@test.example >/dev/null

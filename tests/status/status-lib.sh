@@ -7,6 +7,7 @@
 #                       the auth-userdb socket; ST_ORDERS, ST_CUSTOMERS: the
 #                       shops' generated data, default 20 and 10)
 #   run_sync [CONF]     one sync; output in $T/sync.out (shown as # lines)
+#   st_first_sync       run_sync, checked ("first sync"), then dc_start
 #   use SHOP            shop_ctl talks to that shop
 #   new_order EMAIL     a new order (status 1) in the current shop
 #   counter NAME        a counter of the current shop (status_puts)
@@ -75,6 +76,11 @@ st_setup() {
 st_notice_user() {	# NAME (passwd-file extra fields hold no spaces)
 	dc_user "$1" "userdb_shoper_shops=sklep1 userdb_shoper_notice_language=en userdb_shoper_notice_from=support@shop.example userdb_shoper_notice_text=Custom:{order}/{shop}/{folder}."
 	chown $DC_UID:$DC_UID "$T/home/$1"
+}
+st_first_sync() {	# the first sync (one check), then Dovecot or the end
+	run_sync
+	check "first sync" [ "$RC" -eq 0 ]
+	dc_start || { echo "not ok - dovecot did not start"; exit 1; }
 }
 use() { eval "SHOP_URL=\$URL_$1"; }
 jget() { "$SHOP_PYTHON" -c "import json,sys; print(json.load(sys.stdin)$1)"; }

@@ -13,9 +13,7 @@ O=$(shop_ctl POST /__test/orders '{"email": "kasia@example.com",
 	"lastname": "Test", "sum": "10.00", "status_id": "1"}' |
 	sed -n 's/.*"order_id": *"\([0-9]*\)".*/\1/p')
 check "order $O with a delivery_email" [ -n "$O" ]
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 LOG=$T/log/dovecot.log
 append() {	# USER ID FROM ORDER
 	dc_msg "$2" "$3" question "$(printf 'X-Shoper-Shop: sklep2\nX-Shoper-Order-Id: %s\n' "$4")

@@ -17,9 +17,7 @@ V=$(new_order victim@example.com); W=$(new_order wanda@example.com)
 S=$(new_order sam@example.com); R=$(new_order rita@example.com)
 D=$(new_order dora@example.com); N=$(new_order nick@example.com)
 M=$(new_order mike@example.com); E=$(new_order erika@example.com)
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 LOG=$T/log/dovecot.log
 hdrs() { printf 'X-Shoper-Shop: sklep2\nX-Shoper-Order-Id: %s\n' "$1"; }
 append() {	# USER ID FROM SUBJECT ORDER [MORE-HEADERS]

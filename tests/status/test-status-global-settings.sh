@@ -15,9 +15,7 @@ dc_set shoper_status_folder Sklep
 use sklep1
 G1=$(new_order g1@example.com)
 G2=$(new_order g2@example.com)
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 check "doveadm user: carol has no shoper_shops of her own" \
 	[ -z "$(/usr/bin/doveadm -c "$DC_CONF" user -f shoper_shops carol 2>/dev/null)" ]
 deliver g1 g1@example.com carol

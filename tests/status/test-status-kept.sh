@@ -13,9 +13,7 @@ st_setup
 use sklep1
 A1=$(new_order a1@example.com); A2=$(new_order a2@example.com)
 A3=$(new_order a3@example.com); A4=$(new_order a4@example.com)
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 for m in a1 a3; do deliver $m $m@example.com alice; done
 W1=Shoper.sklep1.Wysłane
 text() { $PY text $DC_IMAP_PORT alice $W1 "$1"; }

@@ -18,9 +18,7 @@ N1=$(new_order n1@example.com) N2=$(new_order n2@example.com)
 N3=$(new_order n3@example.com)
 rule() { printf '{"order_id": "%s", "error_description": "Zamowienie zablokowane"}' "$1"; }
 shop_ctl POST /__test/config "{\"reject_status_change\": [$(rule $N1), $(rule $N2), $(rule $N3)]}" >/dev/null
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 deliver n1 n1@example.com alice
 deliver n2 n2@example.com erin
 deliver n3 n3@example.com alice

@@ -16,9 +16,7 @@ A3=$(new_order a3@example.com)
 use sklep2
 B1=$(new_order b1@example.com); B2=$(new_order b2@example.com)
 B3=$(new_order b3@example.com); B4=$(new_order b4@example.com)
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 for m in a1 a2 a3 b1 b2 b3 b4; do deliver $m $m@example.com alice; done
 W1=Shoper.sklep1.Wysłane W2=Shoper.sklep2.Wysłane
 

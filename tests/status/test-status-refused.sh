@@ -11,9 +11,7 @@ st_notice_user erin
 
 use sklep1
 A1=$(new_order a1@example.com) A2=$(new_order a2@example.com)
-run_sync
-check "first sync" [ "$RC" -eq 0 ]
-dc_start || { echo "not ok - dovecot did not start"; exit 1; }
+st_first_sync
 deliver a1 a1@example.com alice
 deliver a2 a2@example.com erin
 dc_msg plain someone@example.net "no order" | dc_lmtp someone@example.net alice@test.example >/dev/null
