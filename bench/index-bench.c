@@ -225,21 +225,30 @@ static const char *drop_cache(const char *path)
 	return how;
 }
 
+/* The warm lookups (warm[8]): one untimed pass maps the file and fills
+   the cache; first with a stat of the file before every lookup (the
+   default), then with a check interval of 1 s. */
+static int measure_warm(struct shoper_index_reader *r,
+			const unsigned char *used, const struct opts *o,
+			double warm[8])
+{
+	if (measure(r, used, o, 1, o->lookups, warm) < 0 ||
+	    measure(r, used, o, 1, o->lookups, warm) < 0 ||
+	    measure(r, used, o, 0, o->lookups, warm + 2) < 0)
+		return -1;
+	shoper_index_reader_set_check_interval(r, 1000);
+	if (measure(r, used, o, 1, o->lookups, warm + 4) < 0 ||
+	    measure(r, used, o, 0, o->lookups, warm + 6) < 0)
+		return -1;
+	return 0;
+}
+
 static int run_lookups(const struct opts *o, const unsigned char *used,
 		       double warm[8], double cold[4], const char **how)
 {
 	struct shoper_index_reader *r = shoper_index_reader_new(o->path);
 
-	/* warm: one untimed pass maps the file and fills the cache; first
-	   with a stat of the file before every lookup (the default)... */
-	if (measure(r, used, o, 1, o->lookups, warm) < 0 ||
-	    measure(r, used, o, 1, o->lookups, warm) < 0 ||
-	    measure(r, used, o, 0, o->lookups, warm + 2) < 0)
-		return -1;
-	/* ...then with a check interval of 1 s */
-	shoper_index_reader_set_check_interval(r, 1000);
-	if (measure(r, used, o, 1, o->lookups, warm + 4) < 0 ||
-	    measure(r, used, o, 0, o->lookups, warm + 6) < 0)
+	if (measure_warm(r, used, o, warm) < 0)
 		return -1;
 	shoper_index_reader_free(&r);
 	/* cold: a fresh reader after the file left the page cache */
@@ -327,13 +336,7 @@ static int run_delta(const struct opts *o, const unsigned char *used,
 	res[2] = (now() - t0) * 1e3;
 	delta_mode = 1;
 	r = shoper_index_reader_new(o->path);
-	if (measure(r, used, o, 1, o->lookups, warm) < 0 ||
-	    measure(r, used, o, 1, o->lookups, warm) < 0 ||
-	    measure(r, used, o, 0, o->lookups, warm + 2) < 0)
-		return -1;
-	shoper_index_reader_set_check_interval(r, 1000);
-	if (measure(r, used, o, 1, o->lookups, warm + 4) < 0 ||
-	    measure(r, used, o, 0, o->lookups, warm + 6) < 0)
+	if (measure_warm(r, used, o, warm) < 0)
 		return -1;
 	shoper_index_reader_free(&r);
 	return 0;
