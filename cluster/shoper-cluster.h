@@ -180,4 +180,37 @@ int shoper_cluster_pull(struct shoper_cluster *c, struct shoper_replica *r,
 			unsigned int block_ms, shoper_pull_cb *cb, void *ctx,
 			struct shoper_pull *res, struct shoper_error *err);
 
+/* ---- webhooks handed to the leader (hooks.c) ---- */
+
+/* order ids in one hand-over entry at most (a longer list is split) */
+#define SHOPER_HOOKS_MAX_IDS 200
+
+/* What a leader read of a shop's hand-over stream. */
+struct shoper_hook_batch {
+	long long *orders; /* the verified order ids, without duplicates */
+	unsigned int n_orders;
+	char (*entries)[48]; /* the stream ids read, to acknowledge */
+	unsigned int n_entries;
+	unsigned int dropped; /* entries that were no list of order ids */
+	char dropped_id[48]; /* the last of them */
+};
+
+/* A node that received verified webhooks for a shop another node leads
+   (or none does): their order ids onto the shop's hand-over stream.
+   0, or -1 with err (Redis not reachable). */
+int shoper_hooks_hand(struct shoper_cluster *c, const char *shop,
+		      const long long *orders, unsigned int n,
+		      struct shoper_error *err);
+/* Leader: the oldest entries of the shop's hand-over stream (up to 100)
+   into b, which is freed with shoper_hook_batch_free. 0 or -1. */
+int shoper_hooks_read(struct shoper_cluster *c, const char *shop,
+		      struct shoper_hook_batch *b, struct shoper_error *err);
+/* Leader, once the batch's orders were re-read (or dropped): deletes
+   its entries, fenced: 1 done, 0 l no longer holds the lease (they stay
+   for the next holder), -1 error. */
+int shoper_hooks_ack(struct shoper_cluster *c, const struct shoper_lease *l,
+		     const struct shoper_hook_batch *b,
+		     struct shoper_error *err);
+void shoper_hook_batch_free(struct shoper_hook_batch *b);
+
 #endif
