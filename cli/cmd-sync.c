@@ -369,11 +369,12 @@ int cmd_daemon(struct cmd_ctx *ctx)
 		return SYNC_EXIT_LOCAL;
 	}
 	install_signals(true);
-	/* many backends: the cluster's cycles (no webhook listener yet) */
+	/* many backends: the cluster's cycles, with their own listener */
+	int cret = SYNC_EXIT_OK;
 	while (cfg->cluster != NULL && !stop_flag) {
-		int ret = cluster_daemon_loop(cfg, st, &stop_flag, &reload_flag,
-					      ctx->quiet);
-		if (ret != 0 || stop_flag)
+		cret = cluster_daemon_loop(cfg, st, &stop_flag, &reload_flag,
+					   ctx->quiet);
+		if (cret != 0 || stop_flag)
 			break;
 		struct hook_listener *none = NULL;
 		reload(&cfg, &st, ctx->config_path, &none);
@@ -381,7 +382,7 @@ int cmd_daemon(struct cmd_ctx *ctx)
 	if (cfg->cluster != NULL) {
 		sync_state_close(&st);
 		shoper_config_free(&cfg);
-		return SYNC_EXIT_OK;
+		return cret;
 	}
 	struct hook_listener *l = hook_listen_start(cfg, &err);
 	if (l == NULL && err.msg[0] != '\0') {

@@ -6,6 +6,7 @@
    can no longer be trusted, so the engine makes no further call. */
 #include "cluster-run.h"
 #include "engine.h"
+#include "hook-cluster.h"
 #include "progress.h"
 #include "status-run.h"
 
@@ -195,6 +196,7 @@ static void wait_next(struct cluster_daemon *d, struct sync_state *st,
 	while (!*d->stop_flag && !*reload_flag && time(NULL) < next) {
 		sleep_ms(200);
 		pull_all(d);
+		hook_cluster_round(d, st);
 		for (unsigned int i = 0; i < d->n_shops; i++) {
 			struct cluster_shop *s = &d->shops[i];
 			if (!leads(d, s) && try_lease(d, s) > 0)
@@ -268,10 +270,15 @@ int cluster_daemon_loop(const struct shoper_sync_config *cfg,
 		stop(&d, false);
 		return 4;
 	}
+	if (hook_cluster_start(&d) < 0) {
+		stop(&d, true);
+		return 3; /* the cli's SYNC_EXIT_CONFIG */
+	}
 	while (!*stop_flag && !*reload_flag) {
 		cycle(&d, st);
 		wait_next(&d, st, reload_flag);
 	}
+	hook_cluster_stop(&d);
 	stop(&d, true);
 	return 0;
 }

@@ -24,6 +24,8 @@ struct cluster_shop {
 	unsigned int calls; /* HTTP requests this node made to the shop */
 };
 
+struct hook_cluster;
+
 struct cluster_daemon {
 	const struct shoper_sync_config *cfg;
 	struct shoper_cluster *c; /* the main thread's connection */
@@ -37,10 +39,12 @@ struct cluster_daemon {
 	bool need_full; /* the index needs a full publish */
 	bool quiet;
 	char redis_error[512]; /* the last one, "" while Redis answers */
+	struct hook_cluster *hooks; /* the webhooks (hook-cluster.c) */
 };
 
-/* Runs the daemon's cycles until stop or reload is set. Returns an exit
-   code. */
+/* Runs the daemon's cycles, and the webhook listener when configured,
+   until stop or reload is set. Returns an exit code (3: the listener
+   cannot listen). */
 int cluster_daemon_loop(const struct shoper_sync_config *cfg,
 			struct sync_state *st, volatile int *stop_flag,
 			volatile sig_atomic_t *reload_flag, bool quiet);

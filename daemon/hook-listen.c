@@ -46,6 +46,9 @@ struct hook_listener {
 	struct rate rates[RATE_SOURCES];
 	char *tls_cert, *tls_key;
 	int unix_fd;
+	pthread_mutex_t hand_lock; /* held from hand's call to the queue */
+	hook_hand_fn *hand;
+	void *hand_ctx;
 };
 
 struct request {
@@ -269,12 +272,21 @@ static enum MHD_Result take_request(struct hook_listener *l,
 	if (!ok)
 		return refuse(l, c, shop, 401, "bad X-Webhook-Sha1");
 	long long order = order_id_of(rq);
+	enum hook_hand h = HOOK_KEEP;
+	pthread_mutex_lock(&l->hand_lock);
+	if (order > 0 && l->hand != NULL)
+		h = l->hand(l->hand_ctx, (unsigned int)shop, order);
 	pthread_mutex_lock(&l->lock);
 	l->shops[shop].n[SYNC_HOOK_OK]++;
 	l->shops[shop].last_ok = (long long)time(NULL);
-	if (order > 0)
+	if (order > 0 && h != HOOK_HANDED)
 		queue_order(&l->shops[shop], order);
 	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&l->hand_lock);
+	/* kept, but the shop may also send it again: see hook-cluster.c */
+	if (h == HOOK_KEPT_RETRY)
+		return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			      "not handed over, send again\n");
 	return answer(c, MHD_HTTP_OK, "ok\n");
 }
 
@@ -459,6 +471,7 @@ struct hook_listener *hook_listen_start(const struct shoper_sync_config *cfg,
 	l->unix_fd = -1;
 	l->shops = calloc(cfg->n_shops + 1, sizeof(*l->shops));
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->hand_lock, NULL);
 	if (cfg->webhook_tls_cert != NULL &&
 	    ((l->tls_cert = read_file(cfg->webhook_tls_cert, err)) == NULL ||
 	     (l->tls_key = read_file(cfg->webhook_tls_key, err)) == NULL)) {
@@ -493,6 +506,7 @@ void hook_listen_stop(struct hook_listener **_l)
 	free(l->tls_key);
 	free(l->tls_cert);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->hand_lock);
 	free(l);
 }
 
@@ -533,6 +547,23 @@ void hook_listen_take(struct hook_listener *l, const char *shop,
 		s->queued.n = 0;
 		s->first_queued = 0;
 	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+void hook_listen_set_hand(struct hook_listener *l, hook_hand_fn *fn, void *ctx)
+{
+	pthread_mutex_lock(&l->hand_lock);
+	l->hand = fn;
+	l->hand_ctx = ctx;
+	pthread_mutex_unlock(&l->hand_lock);
+}
+
+void hook_listen_queue(struct hook_listener *l, unsigned int shop,
+		       const struct engine_ids *ids)
+{
+	pthread_mutex_lock(&l->lock);
+	for (unsigned int i = 0; i < ids->n && shop < l->cfg->n_shops; i++)
+		queue_order(&l->shops[shop], ids->v[i]);
 	pthread_mutex_unlock(&l->lock);
 }
 
