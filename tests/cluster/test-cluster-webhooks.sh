@@ -57,27 +57,7 @@ tap $? "webhook installed, pointing at the follower $F"
 
 # idx_field NODE ID FIELD: the order's FIELD in NODE's local index
 email_of() { shop_ctl GET /__test/orders/$1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["email"])'; }
-idx_field() {
-	"$SYNC_BIN" -c "$T/$1.conf" lookup --json "$(cat "$T/email.$2")" 2>/dev/null | python3 -c '
-import json, sys
-oid, field = sys.argv[1], sys.argv[2]
-try:
-    d = json.load(sys.stdin)
-except ValueError:
-    d = []
-def walk(x):
-    if isinstance(x, dict):
-        if str(x.get("order_id")) == oid:
-            return x
-        x = list(x.values())
-    if isinstance(x, list):
-        for v in x:
-            r = walk(v)
-            if r is not None:
-                return r
-o = walk(d)
-print("GONE" if o is None else json.dumps(o.get(field)))' "$2" "$3"
-}
+idx_field() { lookup_field "$T/$1.conf" "$(cat "$T/email.$2")" "$2" "$3"; }
 all_status() { # ID STATUS: every node's index shows it
 	for _n in a b c; do
 		[ "$(idx_field $_n "$1" status_id)" = "\"$2\"" ] || return 1
@@ -101,6 +81,14 @@ until_sent() { # N: until the shop logged N deliveries
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+}
+# fire ID STATUS [FAULT]: the status changed in the shop, its webhook
+# (with FAULT) delivered
+fire() {
+	_n=$(sent_n)
+	[ -z "${3:-}" ] || shop_ctl POST /__test/webhooks/faults "{\"kind\": \"$3\"}" >/dev/null
+	set_status "$1" "$2"
+	until_sent $((_n + 1))
 }
 # orders within the history window (an older one re-read leaves the index)
 set -- $(sqlite3 "$T/$L/state/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id NOT IN ('7','8') ORDER BY order_id DESC LIMIT 6")
@@ -129,10 +117,7 @@ total=$(($(counter total) - base))
 tap $? "every request the shop saw came from the leader ($total = $(($(calls "$L") - calls_l0)))"
 
 # ---- forged on a follower: refused, not forwarded ----
-n=$(sent_n)
-shop_ctl POST /__test/webhooks/faults '{"kind": "bad_signature"}' >/dev/null
-set_status $O2 7
-until_sent $((n + 1))
+fire $O2 7 bad_signature
 [ "$(last_code)" = "bad_signature:401" ]
 tap $? "a forged webhook at the follower: 401"
 grep -q "refused (401): bad X-Webhook-Sha1, shop sklep1" "$T/$F.log"
@@ -164,18 +149,13 @@ hook_to "$F"
 base=$(counter total)
 calls_l0=$(calls "$L")
 redis_stop
-n=$(sent_n)
-set_status $O5 8
-until_sent $((n + 1))
+fire $O5 8
 [ "$(last_code)" = "None:503" ]
 tap $? "Redis stopped: the follower answers the webhook 503 ($(last_code))"
 grep -q "order $O5 kept here, answered 503" "$T/$F.log"
 tap $? "and keeps the order id (log line)"
 # an order changed without a webhook: only a poll would bring it
-n=$(sent_n)
-shop_ctl POST /__test/webhooks/faults '{"kind": "lose"}' >/dev/null
-set_status $O6 8
-until_sent $((n + 1))
+fire $O6 8 lose
 redis_start
 t0=$(now_ms)
 wait_for 60 all_status $O5 8

@@ -112,6 +112,30 @@ sync_compare() { # NAME [compare args]: exact state + index vs the shop
 	return $_rc
 }
 
+# lookup_field CONF EMAIL ID FIELD: the order's FIELD as `lookup --json`
+# on CONF's index shows it for EMAIL (as JSON; GONE: no such order there)
+lookup_field() {
+	"$SYNC_BIN" -c "$1" lookup --json "$2" 2>/dev/null | python3 -c '
+import json, sys
+oid, field = sys.argv[1], sys.argv[2]
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    d = []
+def walk(x):
+    if isinstance(x, dict):
+        if str(x.get("order_id")) == oid:
+            return x
+        x = list(x.values())
+    if isinstance(x, list):
+        for v in x:
+            r = walk(v)
+            if r is not None:
+                return r
+o = walk(d)
+print("GONE" if o is None else json.dumps(o.get(field)))' "$3" "$4"
+}
+
 counter() { # counter KEY: a number from the shop's /__test/counters
 	shop_ctl GET /__test/counters | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('$1', 0))"
 }
@@ -172,23 +196,5 @@ sync_order_field() { # SHOP ID FIELD: the order's FIELD as `lookup --json`
 	_e=$(sqlite3 "$STATE/state.db" "SELECT email FROM orders WHERE shop='$1' AND order_id=$2")
 	[ -n "$_e" ] || _e=$(cat "$T/email.$1.$2" 2>/dev/null)
 	echo "$_e" >"$T/email.$1.$2"
-	"$SYNC_BIN" -c "$CONF" lookup --json "$_e" 2>/dev/null | python3 -c '
-import json, sys
-oid, field = sys.argv[1], sys.argv[2]
-try:
-    d = json.load(sys.stdin)
-except ValueError:
-    d = []
-def walk(x):
-    if isinstance(x, dict):
-        if str(x.get("order_id")) == oid:
-            return x
-        x = list(x.values())
-    if isinstance(x, list):
-        for v in x:
-            r = walk(v)
-            if r is not None:
-                return r
-o = walk(d)
-print("GONE" if o is None else json.dumps(o.get(field)))' "$2" "$3"
+	lookup_field "$CONF" "$_e" "$2" "$3"
 }
