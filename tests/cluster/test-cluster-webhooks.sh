@@ -70,25 +70,15 @@ none_status() { # ID STATUS: no node's index shows it
 }
 set_status() { shop_ctl PUT /__test/orders/$1 "{\"status_id\": \"$2\"}" >/dev/null; }
 now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
-sent_codes() {
-	shop_ctl GET /__test/webhooks/sent | python3 -c 'import json,sys; print(" ".join("%s:%s" % (s["fault"], s["code"]) for s in json.load(sys.stdin)["sent"]))'
-}
 sent_n() { sent_codes | wc -w; }
 last_code() { sent_codes | tr ' ' '\n' | tail -1; }
-until_sent() { # N: until the shop logged N deliveries
-	_i=0
-	while [ "$(sent_n)" -lt "$1" ] && [ $_i -lt 200 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 # fire ID STATUS [FAULT]: the status changed in the shop, its webhook
 # (with FAULT) delivered
 fire() {
 	_n=$(sent_n)
 	[ -z "${3:-}" ] || shop_ctl POST /__test/webhooks/faults "{\"kind\": \"$3\"}" >/dev/null
 	set_status "$1" "$2"
-	until_sent $((_n + 1))
+	wait_sent $((_n + 1))
 }
 # orders within the history window (an older one re-read leaves the index)
 set -- $(sqlite3 "$T/$L/state/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id NOT IN ('7','8') ORDER BY order_id DESC LIMIT 6")
@@ -105,7 +95,7 @@ wait_for 60 all_status $O1 8
 r=$?
 echo "# webhook at the follower -> every index: $(($(now_ms) - t0)) ms (poll interval 300 s)"
 tap $r "a webhook sent to the follower $F: the change is in every local index long before the poll"
-until_sent $((n + 1))
+wait_sent $((n + 1))
 [ "$(last_code)" = "None:200" ]
 tap $? "the follower answered the shop 200 ($(last_code))"
 grep -q "re-read (1 handed over)" "$T/$L.log"

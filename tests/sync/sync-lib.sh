@@ -9,6 +9,8 @@
 #   sync_start_daemon [LISTEN]     the daemon (dpid, $T/daemon.log) until its
 #                                  first publish and LISTEN (port, unix:PATH)
 #   sync_order_field SHOP ID FIELD the order's FIELD (JSON) as lookup shows it
+#   lookup_field CONF EMAIL ID F   an order's field as lookup --json shows it
+#   sent_codes, wait_sent N        the shop's webhook deliveries (fault:code)
 #   ok COND... / tap_ok DESC CMD...  TAP lines
 set -u
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -135,6 +137,12 @@ def walk(x):
 o = walk(d)
 print("GONE" if o is None else json.dumps(o.get(field)))' "$3" "$4"
 }
+
+sent_codes() { # the codes of the shop's deliveries so far
+	shop_ctl GET /__test/webhooks/sent | python3 -c 'import json,sys; print(" ".join("%s:%s" % (s["fault"], s["code"]) for s in json.load(sys.stdin)["sent"]))'
+}
+sent_reach() { [ "$(sent_codes | wc -w)" -ge "$1" ]; } # N
+wait_sent() { wait_for 20 sent_reach "$1"; } # N: until the shop logged N deliveries
 
 counter() { # counter KEY: a number from the shop's /__test/counters
 	shop_ctl GET /__test/counters | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('$1', 0))"

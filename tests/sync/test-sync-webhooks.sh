@@ -72,11 +72,6 @@ wait_field() {
 	LAT=$(($(now_ms) - _t0))
 	echo "# latency $2 of $1: $LAT ms"
 }
-sent_codes() { # the codes of the shop's deliveries so far
-	shop_ctl GET /__test/webhooks/sent | python3 -c 'import json,sys; print(" ".join("%s:%s" % (s["fault"], s["code"]) for s in json.load(sys.stdin)["sent"]))'
-}
-sent_reach() { [ "$(sent_codes | wc -w)" -ge "$1" ]; } # N
-wait_sent() { wait_for 20 sent_reach "$1"; } # N: until the shop logged N deliveries
 
 ids=$(sqlite3 "$STATE/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND paid=0 ORDER BY order_id DESC LIMIT 8")
 set -- $ids
