@@ -8,7 +8,8 @@
 # no list of ids is dropped with a log line; with Redis stopped the
 # follower answers 503 and keeps the id, which reaches every index once
 # Redis is back (and an order changed without a webhook meanwhile does
-# not: no poll ran). Times are printed, never asserted.
+# not: no poll ran); after SIGHUP the follower's listener serves again.
+# Times are printed, never asserted.
 SYNC_TIMEOUT=5
 . "$TOP_SRCDIR/tests/sync/sync-lib.sh"
 sync_init
@@ -81,8 +82,8 @@ fire() {
 	wait_sent $((_n + 1))
 }
 # orders within the history window (an older one re-read leaves the index)
-set -- $(sqlite3 "$T/$L/state/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id NOT IN ('7','8') ORDER BY order_id DESC LIMIT 6")
-O1=$1 O2=$2 O3=$3 O4=$4 O5=$5 O6=$6
+set -- $(sqlite3 "$T/$L/state/state.db" "SELECT order_id FROM orders WHERE shop='sklep1' AND status_id NOT IN ('7','8') ORDER BY order_id DESC LIMIT 7")
+O1=$1 O2=$2 O3=$3 O4=$4 O5=$5 O6=$6 O7=$7
 for id in "$@"; do email_of $id >"$T/email.$id"; done
 calls_l0=$(calls "$L")
 base=$(counter total)
@@ -160,6 +161,16 @@ total=$(($(counter total) - base))
 [ "$(calls "$F")" = 0 ] && [ "$(calls "$F2")" = 0 ] &&
 	[ "$total" -eq $(($(calls "$L") - calls_l0)) ]
 tap $? "and no follower called the shop ($total = leader's)"
+
+# ---- a reload restarts the follower's listener ----
+eval "kill -HUP \$NPID_$F"
+listening() { python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null; }
+eval "_p=\$PORT_$F"
+wait_for 20 grep -q "configuration reloaded" "$T/$F.log" && wait_for 20 listening "$_p"
+tap $? "SIGHUP: the follower $F reloads and listens again"
+fire $O7 8
+wait_for 60 all_status $O7 8
+tap $? "and its listener takes the next webhook to every index ($(last_code))"
 
 for n in a b c; do node_kill $n TERM; done
 tap_end
