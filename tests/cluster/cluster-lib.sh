@@ -11,7 +11,6 @@
 #   shop_line/role/calls NODE the node's cluster.status view of $CL_SHOP
 #   has_email NODE EMAIL      the node's local index has an order for it
 #   all_have EMAIL NODES...   every one of them has
-#   wait_for SECONDS CMD...   until CMD succeeds, at most SECONDS
 #   leader, one_leader        of the nodes in $LIVE
 #   new_order EMAIL           an order placed in the shop
 command -v redis-server >/dev/null 2>&1 || {
@@ -74,16 +73,6 @@ role() { shop_line "$1" | awk '{ print $4 }'; }
 calls() { shop_line "$1" | sed -n 's/.* calls \([0-9]*\).*/\1/p'; }
 has_email() { # NODE EMAIL: the node's local index has an order for it
 	"$SYNC_BIN" -c "$T/$1.conf" lookup "$2" 2>/dev/null | grep -q "$CL_SHOP"
-}
-wait_for() { # SECONDS CMD...: until CMD succeeds
-	_w=$1
-	shift
-	_i=0
-	while ! "$@"; do
-		_i=$((_i + 1))
-		[ "$_i" -ge $((_w * 10)) ] && return 1
-		sleep 0.1
-	done
 }
 LIVE="a b" # a dead node's status file stays as it last wrote it
 leader() {
