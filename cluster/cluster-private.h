@@ -33,6 +33,9 @@ struct shoper_replica {
 	char stream_id[48];
 	struct slot *slots;
 	unsigned int size, count; /* size: a power of two */
+	char *statuses; /* NULL: none */
+	size_t statuses_len;
+	unsigned int statuses_gen;
 };
 
 void cluster_replica_set_stream_id(struct shoper_replica *r, const char *id);

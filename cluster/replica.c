@@ -40,6 +40,40 @@ void shoper_replica_clear(struct shoper_replica *r)
 	}
 	r->count = 0;
 	r->stream_id[0] = '\0';
+	if (r->statuses != NULL)
+		r->statuses_gen++;
+	free(r->statuses);
+	r->statuses = NULL;
+	r->statuses_len = 0;
+}
+
+unsigned int shoper_replica_statuses(const struct shoper_replica *r,
+				     const char **data_r, size_t *len_r)
+{
+	*data_r = r->statuses;
+	*len_r = r->statuses_len;
+	return r->statuses_gen;
+}
+
+static int put_statuses(struct shoper_replica *r, const char *data, size_t len)
+{
+	if (data == NULL && r->statuses == NULL)
+		return 0;
+	if (data != NULL && r->statuses != NULL && r->statuses_len == len &&
+	    memcmp(r->statuses, data, len) == 0)
+		return 0;
+	char *p = NULL;
+	if (data != NULL) {
+		p = malloc(len + 1);
+		if (p == NULL)
+			return -1;
+		memcpy(p, data, len);
+	}
+	free(r->statuses);
+	r->statuses = p;
+	r->statuses_len = data != NULL ? len : 0;
+	r->statuses_gen++;
+	return 1;
 }
 
 void shoper_replica_free(struct shoper_replica **_r)
@@ -125,6 +159,8 @@ static void remove_at(struct shoper_replica *r, unsigned int i)
 int shoper_replica_put(struct shoper_replica *r, const char *order_id,
 		       const char *data, size_t len)
 {
+	if (strcmp(order_id, SHOPER_CLUSTER_STATUSES) == 0)
+		return put_statuses(r, data, len);
 	unsigned int i = find(r, order_id);
 	struct slot *s = &r->slots[i];
 

@@ -116,6 +116,43 @@ int shoper_cluster_encode_order(const struct shoper_order *o, char **out_r,
 int shoper_cluster_decode_order(const char *data, size_t len,
 				struct shoper_order *o_r);
 
+/* ---- a shop's statuses in Redis (codec-statuses.c) ---- */
+
+/* One status; its names (per language) follow it. */
+struct shoper_cluster_status {
+	long long status_id;
+	int type; /* 0..4 as the state keeps it */
+	bool active;
+	long long position; /* -1: none */
+};
+/* A growing buffer: failed after an allocation failed. */
+struct shoper_cluster_buf {
+	char *data;
+	size_t len, alloc;
+	bool failed;
+};
+/* The shop's statuses as bytes: begin, then per status add and its
+   names, in an order that gives the same bytes for the same statuses. */
+void shoper_cluster_statuses_begin(struct shoper_cluster_buf *b,
+				   const char *shop);
+void shoper_cluster_statuses_add(struct shoper_cluster_buf *b,
+				 const struct shoper_cluster_status *s);
+void shoper_cluster_statuses_name(struct shoper_cluster_buf *b,
+				  const char *lang, const char *name,
+				  size_t name_len);
+void shoper_cluster_buf_free(struct shoper_cluster_buf *b);
+/* Called per status (lang and name NULL), then per name of it (lang
+   and name point into the data). */
+typedef int shoper_cluster_status_cb(void *ctx,
+				     const struct shoper_cluster_status *s,
+				     const struct shoper_str *lang,
+				     const struct shoper_str *name);
+/* -1 when data is not a status list of shop (then cb was not called);
+   else cb's first nonzero return, or 0. */
+int shoper_cluster_decode_statuses(const char *data, size_t len,
+				   const char *shop,
+				   shoper_cluster_status_cb *cb, void *ctx);
+
 /* ---- a shop's orders as the cluster has them (replica.c) ---- */
 
 /* What a node knows of one shop's orders: the encoded order of each id,
@@ -141,6 +178,13 @@ typedef int shoper_replica_cb(void *ctx, const char *order_id, const char *data,
 int shoper_replica_foreach(const struct shoper_replica *r,
 			   shoper_replica_cb *cb, void *ctx);
 void shoper_replica_clear(struct shoper_replica *r);
+/* The field of a change that carries the shop's statuses (encoded as
+   above) in place of an order: order ids are digits. */
+#define SHOPER_CLUSTER_STATUSES "_statuses"
+/* The shop's statuses as the cluster has them (*data_r NULL: none yet);
+   returns a counter that moves each time they change. */
+unsigned int shoper_replica_statuses(const struct shoper_replica *r,
+				     const char **data_r, size_t *len_r);
 
 /* ---- the change stream and the snapshot (stream.c) ---- */
 
@@ -162,15 +206,24 @@ int shoper_cluster_publish(struct shoper_cluster *c, struct shoper_lease *l,
 			   const struct shoper_change *changes, unsigned int n,
 			   struct shoper_error *err);
 
+/* Leader: the shop's statuses (encoded as above), fenced like the
+   orders: one stream entry of its own. 1, 0 fenced, -1 error. */
+int shoper_cluster_publish_statuses(struct shoper_cluster *c,
+				    struct shoper_lease *l,
+				    struct shoper_replica *r, const char *data,
+				    size_t len, struct shoper_error *err);
+
 /* What one pull brought. */
 struct shoper_pull {
 	bool snapshot; /* the snapshot was loaded (all orders changed) */
 	unsigned int changes; /* orders changed or deleted */
 	unsigned int entries; /* stream entries applied */
+	bool statuses; /* the shop's statuses changed */
 	double lag_ms; /* now - the newest applied entry's time (0: none) */
 };
-/* Called for each change applied to the replica (data NULL: deleted),
-   and once with order_id NULL before a snapshot replaces it all. */
+/* Called for each order changed in the replica (data NULL: deleted),
+   and once with order_id NULL before a snapshot replaces it all; not
+   for the statuses (res->statuses says). */
 typedef int shoper_pull_cb(void *ctx, const struct shoper_change *change);
 
 /* Follower: brings r up to date: the snapshot when r has nothing yet

@@ -16,15 +16,17 @@
 /* entries kept in the stream (about): a node further behind reloads */
 #define STREAM_MAXLEN "1000"
 
-/* KEYS lease, orders, changes, head; ARGV holder, maxlen, then pairs of
-   order id and encoded order ("": deleted). {id, prev}, or 0 fenced. */
+/* KEYS lease, orders, changes, head, statuses; ARGV holder, maxlen,
+   then pairs of order id and encoded order ("": deleted), or of
+   _statuses and the shop's statuses. {id, prev}, or 0 fenced. */
 static const char publish_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
 	"local prev = redis.call('GET', KEYS[4]) or '0-0'\n"
 	"local a = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*',\n"
 	"  '_prev', prev, '_tok', ARGV[1]}\n"
 	"for i = 3, #ARGV, 2 do\n"
-	"  if ARGV[i+1] == '' then redis.call('HDEL', KEYS[2], ARGV[i])\n"
+	"  if ARGV[i] == '_statuses' then redis.call('SET', KEYS[5], ARGV[i+1])\n"
+	"  elseif ARGV[i+1] == '' then redis.call('HDEL', KEYS[2], ARGV[i])\n"
 	"  else redis.call('HSET', KEYS[2], ARGV[i], ARGV[i+1]) end\n"
 	"  a[#a+1] = ARGV[i]; a[#a+1] = ARGV[i+1]\n"
 	"end\n"
@@ -37,10 +39,10 @@ static int publish_batch(struct shoper_cluster *c, struct shoper_lease *l,
 			 const struct shoper_change *ch, unsigned int n,
 			 struct shoper_error *err)
 {
-	unsigned int argc = 9 + 2 * n;
+	unsigned int argc = 10 + 2 * n;
 	const char **argv = calloc(argc, sizeof(*argv));
 	size_t *lens = calloc(argc, sizeof(*lens));
-	char keys[4][256], holder[160];
+	char keys[5][256], holder[160];
 	int ret = -1;
 
 	if (argv == NULL || lens == NULL) {
@@ -53,18 +55,19 @@ static int publish_batch(struct shoper_cluster *c, struct shoper_lease *l,
 	cluster_key(c, l->shop, "orders", keys[1], sizeof(keys[1]));
 	cluster_key(c, l->shop, "changes", keys[2], sizeof(keys[2]));
 	cluster_key(c, l->shop, "head", keys[3], sizeof(keys[3]));
-	const char *head[] = {"EVAL",  publish_lua, "4",
-			      keys[0], keys[1],     keys[2],
-			      keys[3], holder,      STREAM_MAXLEN};
-	for (unsigned int i = 0; i < 9; i++) {
+	cluster_key(c, l->shop, "statuses", keys[4], sizeof(keys[4]));
+	const char *head[] = {"EVAL",  publish_lua,  "5",     keys[0],
+			      keys[1], keys[2],      keys[3], keys[4],
+			      holder,  STREAM_MAXLEN};
+	for (unsigned int i = 0; i < 10; i++) {
 		argv[i] = head[i];
 		lens[i] = strlen(head[i]);
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		argv[9 + 2 * i] = ch[i].order_id;
-		lens[9 + 2 * i] = strlen(ch[i].order_id);
-		argv[10 + 2 * i] = ch[i].data != NULL ? ch[i].data : "";
-		lens[10 + 2 * i] = ch[i].data != NULL ? ch[i].len : 0;
+		argv[10 + 2 * i] = ch[i].order_id;
+		lens[10 + 2 * i] = strlen(ch[i].order_id);
+		argv[11 + 2 * i] = ch[i].data != NULL ? ch[i].data : "";
+		lens[11 + 2 * i] = ch[i].data != NULL ? ch[i].len : 0;
 	}
 	redisReply *rep = cluster_command(c, (int)argc, argv, lens, err);
 	if (rep == NULL)
@@ -117,6 +120,16 @@ int shoper_cluster_publish(struct shoper_cluster *c, struct shoper_lease *l,
 	return 1;
 }
 
+int shoper_cluster_publish_statuses(struct shoper_cluster *c,
+				    struct shoper_lease *l,
+				    struct shoper_replica *r, const char *data,
+				    size_t len, struct shoper_error *err)
+{
+	struct shoper_change ch = {SHOPER_CLUSTER_STATUSES, data, len};
+
+	return shoper_cluster_publish(c, l, r, &ch, 1, err);
+}
+
 static int simple(struct shoper_cluster *c, const char *cmd,
 		  struct shoper_error *err)
 {
@@ -137,27 +150,32 @@ static int simple(struct shoper_cluster *c, const char *cmd,
 static int load_snapshot(struct shoper_cluster *c, struct shoper_replica *r,
 			 struct shoper_error *err)
 {
-	char k_orders[256], k_head[256];
+	char k_orders[256], k_head[256], k_st[256];
 	const char *a1[2] = {"HGETALL", k_orders}, *a2[2] = {"GET", k_head};
-	size_t l1[2], l2[2];
+	const char *a3[2] = {"GET", k_st};
+	size_t l1[2], l2[2], l3[2];
 
 	cluster_key(c, r->shop, "orders", k_orders, sizeof(k_orders));
 	cluster_key(c, r->shop, "head", k_head, sizeof(k_head));
+	cluster_key(c, r->shop, "statuses", k_st, sizeof(k_st));
 	l1[0] = 7;
 	l1[1] = strlen(k_orders);
 	l2[0] = 3;
 	l2[1] = strlen(k_head);
+	l3[0] = 3;
+	l3[1] = strlen(k_st);
 	if (simple(c, "MULTI", err) < 0)
 		return -1;
 	freeReplyObject(cluster_command(c, 2, a1, l1, err));
 	freeReplyObject(cluster_command(c, 2, a2, l2, err));
+	freeReplyObject(cluster_command(c, 2, a3, l3, err));
 	const char *ex[1] = {"EXEC"};
 	size_t exl[1] = {4};
 	redisReply *rep = cluster_command(c, 1, ex, exl, err);
 	if (rep == NULL)
 		return -1;
 	int ret = -1;
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
 	    rep->element[0]->type != REDIS_REPLY_ARRAY) {
 		shoper_error_set(err, "Redis %s: the snapshot of %s: %s",
 				 c->server, r->shop,
@@ -182,6 +200,13 @@ static int load_snapshot(struct shoper_cluster *c, struct shoper_replica *r,
 			shoper_replica_clear(r);
 			goto out;
 		}
+	}
+	if (rep->element[2]->type == REDIS_REPLY_STRING &&
+	    shoper_replica_put(r, SHOPER_CLUSTER_STATUSES, rep->element[2]->str,
+			       rep->element[2]->len) < 0) {
+		shoper_error_set(err, "out of memory");
+		shoper_replica_clear(r);
+		goto out;
 	}
 	cluster_replica_set_stream_id(r, rep->element[1]->str);
 	ret = 1;
@@ -222,7 +247,10 @@ static int apply_entry(struct shoper_replica *r, const redisReply *e,
 			shoper_error_set(err, "out of memory");
 			return -1;
 		}
-		if (ret > 0) {
+		if (ret > 0 &&
+		    strcmp(ch.order_id, SHOPER_CLUSTER_STATUSES) == 0) {
+			res->statuses = true;
+		} else if (ret > 0) {
 			res->changes++;
 			if (cb != NULL && cb(ctx, &ch) < 0) {
 				shoper_error_set(err, "applying %s: failed",
@@ -273,6 +301,7 @@ int shoper_cluster_pull(struct shoper_cluster *c, struct shoper_replica *r,
 			if (ret <= 0)
 				return ret;
 			res->snapshot = true;
+			res->statuses = true;
 			if (cb != NULL && cb(ctx, NULL) < 0)
 				return -1;
 		}
