@@ -182,6 +182,28 @@ int sync_state_list_statuses(struct sync_state *st, const char *shop,
 			     const char *lang, sync_state_status_cb *cb,
 			     void *ctx, struct shoper_error *err);
 
+/* Every status of the shop with each of its names, by status id and
+   language (lang and name NULL: a status without names). cb returns 0,
+   or -1 to stop (out of memory). */
+struct sync_status_name_row {
+	long long status_id;
+	int type;
+	bool active;
+	long long position; /* -1: the shop gives none */
+	const char *lang, *name;
+	size_t name_len;
+};
+typedef int sync_state_status_name_cb(void *ctx,
+				      const struct sync_status_name_row *r);
+int sync_state_export_statuses(struct sync_state *st, const char *shop,
+			       sync_state_status_name_cb *cb, void *ctx,
+			       struct shoper_error *err);
+/* One name of a status (after sync_state_put_status without names). */
+int sync_state_put_status_name(struct sync_state *st, const char *shop,
+			       long long status_id, const char *lang,
+			       const char *name, size_t name_len,
+			       struct shoper_error *err);
+
 /* An order the shop no longer has (a webhook's re-read found none):
    gone from the state with its parcels. */
 int sync_state_delete_order(struct sync_state *st, const char *shop,
