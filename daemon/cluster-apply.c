@@ -159,6 +159,39 @@ static int diff_add(struct diff *df, const char *id, char *data, size_t len)
 	return 0;
 }
 
+/* How much older than the state's the cluster's synced time of an
+   unchanged order may get before it is written again: a re-read alone
+   (the engine re-reads recent orders each cycle) changes only synced,
+   and writing each would fill the stream with no news. */
+#define SYNCED_REFRESH_S 3600
+
+/* The replica's order is o but for a synced time at most
+   SYNCED_REFRESH_S older. */
+static bool same_but_synced(const struct shoper_order *o, const char *old,
+			    size_t old_len)
+{
+	struct shoper_order was, copy = *o;
+	char s_old[20], s_due[20], s_now[20];
+	char *blob;
+	size_t len;
+
+	if (shoper_cluster_decode_order(old, old_len, &was) < 0)
+		return false;
+	snprintf(s_old, sizeof(s_old), "%.*s", (int)was.synced.len,
+		 was.synced.ptr);
+	snprintf(s_now, sizeof(s_now), "%.*s", (int)o->synced.len,
+		 o->synced.ptr);
+	sync_date_add(s_old, SYNCED_REFRESH_S, s_due);
+	if (strcmp(s_now, s_due) >= 0)
+		return false;
+	copy.synced = was.synced;
+	if (shoper_cluster_encode_order(&copy, &blob, &len) < 0)
+		return false;
+	bool same = len == old_len && memcmp(blob, old, len) == 0;
+	free(blob);
+	return same;
+}
+
 static int diff_order(void *ctx, const struct shoper_order *o,
 		      struct shoper_error *err)
 {
@@ -175,7 +208,7 @@ static int diff_order(void *ctx, const struct shoper_order *o,
 		return -1;
 	}
 	if (shoper_replica_get(df->s->rep, id, &old, &old_len) == 0 ||
-	    old_len != len || memcmp(old, blob, len) != 0)
+	    !same_but_synced(o, old, old_len))
 		ret = diff_add(df, id, blob, len);
 	free(blob);
 	if (ret < 0)
@@ -234,6 +267,9 @@ int cluster_apply_leader(struct cluster_daemon *d, struct cluster_shop *s,
 		goto out;
 	ret = 1;
 	if (!c.backfill_done || !s->ready)
+		goto out;
+	ret = cluster_refs_publish(d, s, st, err);
+	if (ret <= 0)
 		goto out;
 	ret = -1;
 	if (export_shop(st, &df, err) < 0)
@@ -315,6 +351,7 @@ void cluster_apply_full(struct cluster_daemon *d, struct sync_state *st)
 	struct sync_publish_result pub;
 	struct shoper_error err;
 
+	cluster_refs_update(d, st);
 	if (!d->need_full)
 		return;
 	/* until every shop's replica came from Redis the index stays as it

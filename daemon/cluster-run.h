@@ -22,6 +22,7 @@ struct cluster_shop {
 	double lag_ms; /* of the last entry applied */
 	double next_try; /* monotonic ms of the next lease attempt */
 	unsigned int calls; /* HTTP requests this node made to the shop */
+	unsigned int refs_gen; /* the replica's statuses in the state */
 };
 
 struct hook_cluster;
@@ -37,6 +38,7 @@ struct cluster_daemon {
 	volatile int quit;
 	volatile int *stop_flag;
 	bool need_full; /* the index needs a full publish */
+	bool refs_dirty; /* the status list and filters to write again */
 	bool quiet;
 	char redis_error[512]; /* the last one, "" while Redis answers */
 	struct hook_cluster *hooks; /* the webhooks (hook-cluster.c) */
@@ -60,6 +62,14 @@ int cluster_apply_leader(struct cluster_daemon *d, struct cluster_shop *s,
 			 struct sync_state *st, struct shoper_error *err);
 /* A full publish from the replicas when every shop's is loaded. */
 void cluster_apply_full(struct cluster_daemon *d, struct sync_state *st);
+/* cluster-refs.c */
+/* Leader: the shop's statuses from the state to Redis when they differ
+   from the replica's. 1 (written or nothing to write), 0 fenced, -1. */
+int cluster_refs_publish(struct cluster_daemon *d, struct cluster_shop *s,
+			 struct sync_state *st, struct shoper_error *err);
+/* The statuses of the shops this node does not lead from the replicas
+   into the state; then the status list and the filters when changed. */
+void cluster_refs_update(struct cluster_daemon *d, struct sync_state *st);
 /* state_dir/cluster.status: role, lease and lag per shop, for check. */
 void cluster_write_status(struct cluster_daemon *d);
 
