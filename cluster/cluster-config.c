@@ -30,6 +30,17 @@ static int set_str(char *dst, size_t size, const char *key, const char *value,
 	return 0;
 }
 
+static int set_bool(bool *dst, const char *key, const char *value,
+		    struct shoper_error *err)
+{
+	if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+		shoper_error_set(err, "%s = %s; write yes or no", key, value);
+		return -1;
+	}
+	*dst = strcmp(value, "yes") == 0;
+	return 0;
+}
+
 static int set_ms(unsigned int *dst, const char *key, const char *value,
 		  unsigned int min, unsigned int max, struct shoper_error *err)
 {
@@ -61,15 +72,17 @@ int shoper_cluster_config_set(struct shoper_cluster_config *cfg,
 	if (strcmp(key, "sentinel_master") == 0)
 		return set_str(cfg->sentinel_master,
 			       sizeof(cfg->sentinel_master), key, value, err);
-	if (strcmp(key, "tls") == 0) {
-		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
-			shoper_error_set(err, "tls = %s; write yes or no",
-					 value);
-			return -1;
-		}
-		cfg->tls = strcmp(value, "yes") == 0;
-		return 0;
-	}
+	if (strcmp(key, "tls") == 0)
+		return set_bool(&cfg->tls, key, value, err);
+	if (strcmp(key, "sentinel_tls") == 0)
+		return set_bool(&cfg->sentinel_tls, key, value, err);
+	if (strcmp(key, "sentinel_password_file") == 0)
+		return set_str(cfg->sentinel_password_file,
+			       sizeof(cfg->sentinel_password_file), key, value,
+			       err);
+	if (strcmp(key, "sentinel_user") == 0)
+		return set_str(cfg->sentinel_user, sizeof(cfg->sentinel_user),
+			       key, value, err);
 	if (strcmp(key, "tls_ca_file") == 0)
 		return set_str(cfg->tls_ca_file, sizeof(cfg->tls_ca_file), key,
 			       value, err);
@@ -104,7 +117,7 @@ int shoper_cluster_config_set(struct shoper_cluster_config *cfg,
 		return set_ms(&cfg->timeout_ms, key, value, 50, 60000, err);
 	shoper_error_set(
 		err,
-		"unknown key '%s' in [cluster]; known keys: redis, sentinel, sentinel_master, tls, tls_ca_file, password_file, user, node, key_prefix, lease_ms, timeout_ms, replicas_ack",
+		"unknown key '%s' in [cluster]; known keys: redis, sentinel, sentinel_master, sentinel_tls, sentinel_password_file, sentinel_user, tls, tls_ca_file, password_file, user, node, key_prefix, lease_ms, timeout_ms, replicas_ack",
 		key);
 	return -1;
 }
@@ -118,6 +131,22 @@ int shoper_cluster_config_check(struct shoper_cluster_config *cfg,
 		shoper_error_set(
 			err,
 			"[cluster] names no Redis, or two; set either redis = HOST:PORT (or unix:/PATH) or sentinel = HOST:PORT,...");
+		return -1;
+	}
+	if (cfg->sentinel[0] == '\0' &&
+	    (cfg->sentinel_tls || cfg->sentinel_password_file[0] != '\0' ||
+	     cfg->sentinel_user[0] != '\0')) {
+		shoper_error_set(
+			err,
+			"[cluster] has sentinel_tls, sentinel_password_file or sentinel_user but no sentinel; set sentinel = HOST:PORT,... or remove them");
+		return -1;
+	}
+	if (cfg->sentinel_user[0] != '\0' &&
+	    cfg->sentinel_password_file[0] == '\0') {
+		shoper_error_set(
+			err,
+			"[cluster] sentinel_user %s has no password; set sentinel_password_file to a 0600 file with the Sentinels' password",
+			cfg->sentinel_user);
 		return -1;
 	}
 	if (cfg->replicas_ack < 0)

@@ -50,14 +50,15 @@ static redisContext *connect_addr(const char *addr, unsigned int timeout_ms)
 	return redisConnectWithTimeout(host, port, tv);
 }
 
-static int read_password(const char *path, char *buf, size_t size,
-			 struct shoper_error *err)
+/* key names the [cluster] key of the file, for the messages */
+static int read_password(const char *key, const char *path, char *buf,
+			 size_t size, struct shoper_error *err)
 {
 	struct stat st;
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
-		shoper_error_set(err, "[cluster] password_file %s: %s", path,
+		shoper_error_set(err, "[cluster] %s %s: %s", key, path,
 				 strerror(errno));
 		return -1;
 	}
@@ -65,8 +66,8 @@ static int read_password(const char *path, char *buf, size_t size,
 		fclose(f);
 		shoper_error_set(
 			err,
-			"[cluster] password_file %s is readable by others; run chmod 600 %s",
-			path, path);
+			"[cluster] %s %s is readable by others; run chmod 600 %s",
+			key, path, path);
 		return -1;
 	}
 	if (fgets(buf, (int)size, f) == NULL)
@@ -74,10 +75,35 @@ static int read_password(const char *path, char *buf, size_t size,
 	fclose(f);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0') {
-		shoper_error_set(err, "[cluster] password_file %s is empty",
-				 path);
+		shoper_error_set(err, "[cluster] %s %s is empty", key, path);
 		return -1;
 	}
+	return 0;
+}
+
+/* AUTH [user] password from the file; the password never leaves this
+   function but to Redis. */
+static int auth(redisContext *rc, const char *addr, const char *key,
+		const char *path, const char *user, struct shoper_error *err)
+{
+	char pw[512];
+	redisReply *rep;
+
+	if (read_password(key, path, pw, sizeof(pw), err) < 0)
+		return -1;
+	if (user[0] != '\0')
+		rep = redisCommand(rc, "AUTH %s %s", user, pw);
+	else
+		rep = redisCommand(rc, "AUTH %s", pw);
+	memset(pw, 0, sizeof(pw));
+	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
+		shoper_error_set(err, "%s %s: AUTH: %s",
+				 key[0] == 's' ? "Sentinel" : "Redis", addr,
+				 rep != NULL ? rep->str : rc->errstr);
+		freeReplyObject(rep);
+		return -1;
+	}
+	freeReplyObject(rep);
 	return 0;
 }
 
@@ -140,20 +166,23 @@ static int start_tls(struct shoper_cluster *c, redisContext *rc,
 	(void)addr;
 	shoper_error_set(
 		err,
-		"[cluster] tls = yes, but this shoper-sync was built with a hiredis without TLS (hiredis >= 1.0 has it)");
+		"[cluster] tls = yes (or sentinel_tls), but this shoper-sync was built with a hiredis without TLS (hiredis >= 1.0 has it)");
 	return -1;
 #endif
 }
 
-/* TLS, AUTH and a PING on a fresh connection to addr. */
+/* TLS and AUTH on a fresh connection to addr: a Sentinel with the
+   sentinel_* keys, Redis with the others. */
 static redisContext *open_server(struct shoper_cluster *c, const char *addr,
 				 bool is_sentinel, struct shoper_error *err)
 {
-	struct timeval tv = {c->cfg.timeout_ms / 1000,
-			     (c->cfg.timeout_ms % 1000) * 1000};
-	redisContext *rc = connect_addr(addr, c->cfg.timeout_ms);
-	redisReply *rep;
-	char pw[512];
+	const struct shoper_cluster_config *cfg = &c->cfg;
+	struct timeval tv = {cfg->timeout_ms / 1000,
+			     (cfg->timeout_ms % 1000) * 1000};
+	redisContext *rc = connect_addr(addr, cfg->timeout_ms);
+	bool tls = is_sentinel ? cfg->sentinel_tls : cfg->tls;
+	const char *pw_file =
+		is_sentinel ? cfg->sentinel_password_file : cfg->password_file;
 
 	if (rc == NULL || rc->err != 0) {
 		shoper_error_set(err, "Redis %s: %s", addr,
@@ -161,26 +190,15 @@ static redisContext *open_server(struct shoper_cluster *c, const char *addr,
 		goto fail;
 	}
 	redisSetTimeout(rc, tv);
-	if (c->cfg.tls && strncmp(addr, "unix:", 5) != 0 &&
+	if (tls && strncmp(addr, "unix:", 5) != 0 &&
 	    start_tls(c, rc, addr, err) < 0)
 		goto fail;
-	if (!is_sentinel && c->cfg.password_file[0] != '\0') {
-		if (read_password(c->cfg.password_file, pw, sizeof(pw), err) <
-		    0)
-			goto fail;
-		if (c->cfg.user[0] != '\0')
-			rep = redisCommand(rc, "AUTH %s %s", c->cfg.user, pw);
-		else
-			rep = redisCommand(rc, "AUTH %s", pw);
-		memset(pw, 0, sizeof(pw));
-		if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-			shoper_error_set(err, "Redis %s: AUTH: %s", addr,
-					 rep != NULL ? rep->str : rc->errstr);
-			freeReplyObject(rep);
-			goto fail;
-		}
-		freeReplyObject(rep);
-	}
+	if (pw_file[0] != '\0' &&
+	    auth(rc, addr,
+		 is_sentinel ? "sentinel_password_file" : "password_file",
+		 pw_file, is_sentinel ? cfg->sentinel_user : cfg->user,
+		 err) < 0)
+		goto fail;
 	return rc;
 fail:
 	if (rc != NULL)
@@ -211,8 +229,12 @@ static int ask_sentinels(struct shoper_cluster *c, char *addr, size_t size,
 			redisFree(rc);
 			return 0;
 		}
-		shoper_error_set(err, "Sentinel %s knows no master %s", s,
-				 c->cfg.sentinel_master);
+		/* NOAUTH and the like: its words, not "no master" */
+		if (rep != NULL && rep->type == REDIS_REPLY_ERROR)
+			shoper_error_set(err, "Sentinel %s: %s", s, rep->str);
+		else
+			shoper_error_set(err, "Sentinel %s knows no master %s",
+					 s, c->cfg.sentinel_master);
 		freeReplyObject(rep);
 		redisFree(rc);
 	}

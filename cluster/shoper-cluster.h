@@ -25,6 +25,11 @@ struct shoper_cluster_config {
 	   master named sentinel_master */
 	char sentinel[512];
 	char sentinel_master[64];
+	/* the Sentinels' own TLS and AUTH (their requirepass / ACL user):
+	   apart from the master's, as Redis keeps them apart */
+	bool sentinel_tls;
+	char sentinel_password_file[256]; /* "": no AUTH; else 0600 */
+	char sentinel_user[64];
 	bool tls;
 	char tls_ca_file[256]; /* "": the system's CAs */
 	char password_file[256]; /* "": no AUTH; else a 0600 file */

@@ -1,6 +1,8 @@
-/* Sentinel: a node finds the master through a redis-sentinel, and after
-   the master fails over it follows to the new one; the lease and the
-   snapshot written before the failover are still there (replicated). */
+/* Sentinel: a node finds the master through a redis-sentinel that asks
+   for a password (requirepass: refused without it, with a wrong one and
+   from a file others may read), and after the master fails over it
+   follows to the new one; the lease and the snapshot written before the
+   failover are still there (replicated). */
 #include "cluster-private.h"
 #include "test-redis.h"
 #include "tap.h"
@@ -9,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static pid_t pids[3];
 static char dir[200];
+static int sentinel_port;
+#define SENTINEL_PW "sentinel-secret"
 
 static pid_t spawn(const char *const argv[])
 {
@@ -35,8 +40,18 @@ static redisContext *raw(int port)
 	for (int i = 0; i < 100; i++) {
 		redisContext *rc =
 			redisConnectWithTimeout("127.0.0.1", port, tv);
-		if (rc != NULL && rc->err == 0)
+		if (rc != NULL && rc->err == 0 && port == sentinel_port) {
+			/* the Sentinel asks for its password */
+			redisReply *rep =
+				redisCommand(rc, "AUTH %s", SENTINEL_PW);
+			bool in =
+				rep != NULL && rep->type == REDIS_REPLY_STATUS;
+			freeReplyObject(rep);
+			if (in)
+				return rc;
+		} else if (rc != NULL && rc->err == 0) {
 			return rc;
+		}
 		if (rc != NULL)
 			redisFree(rc);
 		test_sleep_ms(50);
@@ -61,8 +76,9 @@ static int start(int base)
 	FILE *f = fopen(conf, "w");
 	if (f == NULL)
 		return -1;
+	sentinel_port = base + 2;
 	fprintf(f,
-		"port %s\nbind 127.0.0.1\ndir %s\n"
+		"port %s\nbind 127.0.0.1\ndir %s\nrequirepass " SENTINEL_PW "\n"
 		"sentinel monitor mymaster 127.0.0.1 %s 1\n"
 		"sentinel down-after-milliseconds mymaster 1000\n"
 		"sentinel failover-timeout mymaster 5000\n",
@@ -114,6 +130,48 @@ static char *master_port(int sentinel_port, char *buf, size_t size)
 	return buf;
 }
 
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	return chmod(path, mode);
+}
+
+/* Refused: no password, a wrong one, one others may read. Then cfg has
+   the right one. */
+static int sentinel_auth(struct shoper_cluster_config *cfg)
+{
+	struct shoper_error err;
+	struct shoper_cluster *c;
+
+	c = shoper_cluster_connect(cfg, &err);
+	ok(c == NULL && strstr(err.msg, "NOAUTH") != NULL,
+	   "a Sentinel with requirepass: no password, no master (%s)", err.msg);
+	shoper_cluster_free(&c);
+	snprintf(cfg->sentinel_password_file,
+		 sizeof(cfg->sentinel_password_file), "%s/sentinel.pw", dir);
+	if (write_file(cfg->sentinel_password_file, "wrong\n", 0600) < 0)
+		return -1;
+	c = shoper_cluster_connect(cfg, &err);
+	ok(c == NULL && strstr(err.msg, "AUTH") != NULL &&
+		   strstr(err.msg, "wrong") == NULL,
+	   "a wrong password is refused, and not shown (%s)", err.msg);
+	shoper_cluster_free(&c);
+	if (write_file(cfg->sentinel_password_file, SENTINEL_PW "\n", 0644) < 0)
+		return -1;
+	c = shoper_cluster_connect(cfg, &err);
+	ok(c == NULL && strstr(err.msg, "sentinel_password_file") != NULL &&
+		   strstr(err.msg, "chmod 600") != NULL &&
+		   strstr(err.msg, SENTINEL_PW) == NULL,
+	   "a password file others may read is refused (%s)", err.msg);
+	shoper_cluster_free(&c);
+	return chmod(cfg->sentinel_password_file, 0600);
+}
+
 int main(void)
 {
 	struct shoper_cluster_config cfg;
@@ -134,6 +192,8 @@ int main(void)
 	snprintf(cfg.node, sizeof(cfg.node), "n1");
 	cfg.lease_ms = 20000;
 	cfg.timeout_ms = 1000;
+	if (sentinel_auth(&cfg) < 0)
+		goto out;
 	struct shoper_cluster *c = shoper_cluster_connect(&cfg, &err);
 	ok(c != NULL,
 	   "connects through the second Sentinel (the first is down): %s",

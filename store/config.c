@@ -20,8 +20,9 @@ struct parser {
 	/* 0 none, 1 [sync], 2 [shop], 3 [cluster] */
 	int section;
 	unsigned int sync_line;
+	unsigned int cluster_line; /* its checks name the section's line */
 	/* keys seen in the current section, for duplicate detection */
-	char seen[16][24];
+	char seen[24][32];
 	unsigned int n_seen;
 	char *errors;
 	size_t errors_len;
@@ -325,6 +326,7 @@ static void start_section(struct parser *p, char *hdr)
 			abort();
 		shoper_cluster_config_init(p->cfg->cluster);
 		p->cfg->cluster->enabled = true;
+		p->cluster_line = p->line;
 		p->section = 3;
 		return;
 	}
@@ -408,7 +410,8 @@ static void parse_line(struct parser *p, char *line)
 			return;
 		}
 	}
-	if (p->n_seen < 16 && strlen(key) < sizeof(p->seen[0]))
+	if (p->n_seen < sizeof(p->seen) / sizeof(p->seen[0]) &&
+	    strlen(key) < sizeof(p->seen[0]))
 		strcpy(p->seen[p->n_seen++], key);
 	if (p->section == 1)
 		sync_key(p, key, value);
@@ -503,7 +506,7 @@ static void finish(struct parser *p)
 	struct shoper_error err;
 	if (cfg->cluster != NULL &&
 	    shoper_cluster_config_check(cfg->cluster, &err) < 0)
-		add_error(p, 0, "%s", err.msg);
+		add_error(p, p->cluster_line, "%s", err.msg);
 }
 
 struct shoper_sync_config *shoper_config_parse(FILE *f, const char *name,

@@ -79,26 +79,39 @@ int main(void)
 
 	cfg = load("[cluster]\nsentinel = 10.0.0.1:26379, 10.0.0.2:26379\n"
 		   "sentinel_master = mail\ntls = yes\npassword_file = /x\n"
-		   "node = mx1\nlease_ms = 9000\ntimeout_ms = 1000\n",
+		   "node = mx1\nlease_ms = 9000\ntimeout_ms = 1000\n"
+		   "sentinel_tls = yes\nsentinel_password_file = /y\n"
+		   "sentinel_user = mon\n",
 		   &errors);
-	ok(cfg != NULL && cfg->cluster->tls &&
+	ok(cfg != NULL && cfg->cluster->tls && cfg->cluster->sentinel_tls &&
+		   strcmp(cfg->cluster->sentinel_password_file, "/y") == 0 &&
+		   strcmp(cfg->cluster->sentinel_user, "mon") == 0 &&
 		   strcmp(cfg->cluster->sentinel_master, "mail") == 0 &&
 		   strcmp(cfg->cluster->node, "mx1") == 0 &&
 		   cfg->cluster->lease_ms == 9000,
-	   "sentinel, TLS, password file, node and lease read");
+	   "sentinel, TLS, password files, node, lease and the Sentinels' own TLS and AUTH read");
 	shoper_config_free(&cfg);
 	free(errors);
 
 	refused("an unknown key", "[cluster]\nredis = x\nfoo = 1\n", 8,
 		"unknown key 'foo' in [cluster]");
-	refused("no Redis", "[cluster]\nnode = a\n", 0, "names no Redis");
+	refused("no Redis", "[cluster]\nnode = a\n", 6, "names no Redis");
 	refused("both redis and sentinel",
-		"[cluster]\nredis = a\nsentinel = b:1\n", 0, "names no Redis");
+		"[cluster]\nredis = a\nsentinel = b:1\n", 6, "names no Redis");
 	refused("a lease too short", "[cluster]\nredis = a\nlease_ms = 10\n", 8,
 		"lease_ms = 10 is not milliseconds");
 	refused("a timeout over a third of the lease",
-		"[cluster]\nredis = a\nlease_ms = 3000\ntimeout_ms = 2000\n", 0,
+		"[cluster]\nredis = a\nlease_ms = 3000\ntimeout_ms = 2000\n", 6,
 		"raise lease_ms");
+	refused("Sentinel keys without sentinel",
+		"[cluster]\nredis = a\nsentinel_password_file = /x\n", 6,
+		"but no sentinel; set sentinel = HOST:PORT");
+	refused("sentinel_user without a password",
+		"[cluster]\nsentinel = a:1\nsentinel_user = mon\n", 6,
+		"set sentinel_password_file");
+	refused("sentinel_tls = 1",
+		"[cluster]\nsentinel = a:1\nsentinel_tls = 1\n", 8,
+		"sentinel_tls = 1; write yes or no");
 	refused("tls = maybe", "[cluster]\nredis = a\ntls = maybe\n", 8,
 		"write yes or no");
 	refused("a second [cluster]", "[cluster]\nredis = a\n[cluster]\n", 8,
