@@ -22,9 +22,9 @@ stream_top() {
 	redis-cli -s "$REDIS_SOCK" XREVRANGE 'shoper:{sklep1}:changes' + - COUNT 1 |
 		head -1
 }
+calls_moved() { [ "$(calls "$1")" != "$2" ]; }
 next_cycle() { # NODE: until its next cycle is over (its shop calls grow)
-	_c=$(calls "$1")
-	wait_for 40 sh -c "[ \"\$(grep '^shop sklep1 ' '$T/$1/state/cluster.status' | sed -n 's/.* calls \([0-9]*\).*/\1/p')\" != '$_c' ]"
+	wait_for 40 calls_moved "$1" "$(calls "$1")"
 }
 
 redis_start
