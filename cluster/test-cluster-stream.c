@@ -203,8 +203,7 @@ static void test_replica(void)
 int main(void)
 {
 	struct test_redis t = {0};
-	struct shoper_cluster_config cfg;
-	struct shoper_error err;
+	struct shoper_cluster *c[3];
 
 	test_codec();
 	test_replica();
@@ -212,18 +211,11 @@ int main(void)
 		printf("# redis-server not startable\n");
 		return tap_done();
 	}
-	test_redis_config(&t, "node-a", 5000, &cfg);
-	struct shoper_cluster *a = shoper_cluster_connect(&cfg, &err);
-	test_redis_config(&t, "node-b", 5000, &cfg);
-	struct shoper_cluster *b = shoper_cluster_connect(&cfg, &err);
-	test_redis_config(&t, "node-c", 5000, &cfg);
-	struct shoper_cluster *c = shoper_cluster_connect(&cfg, &err);
-	ok(a != NULL && b != NULL && c != NULL, "three nodes connect");
-	if (a != NULL && b != NULL && c != NULL)
-		test_stream(a, b, c);
-	shoper_cluster_free(&a);
-	shoper_cluster_free(&b);
-	shoper_cluster_free(&c);
+	bool up = test_redis_three(&t, c) == 0;
+	ok(up, "three nodes connect");
+	if (up)
+		test_stream(c[0], c[1], c[2]);
+	test_redis_free_three(c);
 	test_redis_stop(&t);
 	return tap_done();
 }

@@ -22,5 +22,9 @@ void test_redis_config(const struct test_redis *t, const char *node,
 		       unsigned int lease_ms,
 		       struct shoper_cluster_config *cfg);
 void test_sleep_ms(unsigned int ms);
+/* Nodes node-a, node-b, node-c (lease 5 s) connected to it: 0, or -1
+   with those that did connect freed. */
+int test_redis_three(const struct test_redis *t, struct shoper_cluster *c[3]);
+void test_redis_free_three(struct shoper_cluster *c[3]);
 
 #endif
