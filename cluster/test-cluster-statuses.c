@@ -184,19 +184,7 @@ static void test_redis(struct shoper_cluster *a, struct shoper_cluster *b,
 
 int main(void)
 {
-	struct test_redis t = {0};
-	struct shoper_cluster *c[3];
-
 	test_codec();
-	if (test_redis_start(&t) < 0) {
-		printf("# redis-server not startable\n");
-		return tap_done();
-	}
-	bool up = test_redis_three(&t, c) == 0;
-	ok(up, "three nodes connect");
-	if (up)
-		test_redis(c[0], c[1], c[2]);
-	test_redis_free_three(c);
-	test_redis_stop(&t);
+	test_redis_three(test_redis);
 	return tap_done();
 }

@@ -76,27 +76,3 @@ void test_redis_config(const struct test_redis *t, const char *node,
 	cfg->lease_ms = lease_ms;
 	cfg->timeout_ms = lease_ms / 4;
 }
-
-int test_redis_three(const struct test_redis *t, struct shoper_cluster *c[3])
-{
-	static const char *const names[3] = {"node-a", "node-b", "node-c"};
-	struct shoper_cluster_config cfg;
-	struct shoper_error err;
-	int ret = 0;
-
-	for (int i = 0; i < 3; i++) {
-		test_redis_config(t, names[i], 5000, &cfg);
-		c[i] = shoper_cluster_connect(&cfg, &err);
-		if (c[i] == NULL)
-			ret = -1;
-	}
-	if (ret < 0)
-		test_redis_free_three(c);
-	return ret;
-}
-
-void test_redis_free_three(struct shoper_cluster *c[3])
-{
-	for (int i = 0; i < 3; i++)
-		shoper_cluster_free(&c[i]);
-}
