@@ -5,6 +5,7 @@
 # the leader's, from Redis, without a call to the shop; a status renamed
 # in the shop reaches them and the follower's index. A steady cycle (the
 # leader re-reads recent orders, nothing changed) writes no stream entry.
+# A status request on the follower is checked against those statuses.
 SYNC_TIMEOUT=5
 . "$TOP_SRCDIR/tests/sync/sync-lib.sh"
 sync_init
@@ -32,7 +33,8 @@ node_conf a
 node_conf b
 with_filters a
 with_filters b
-shop_ctl POST /__test/orders '{"email":"kurier@example.com","firstname":"A","lastname":"B","sum":"1.00","status_id":"6"}' >/dev/null
+KID=$(shop_ctl POST /__test/orders '{"email":"kurier@example.com","firstname":"A","lastname":"B","sum":"1.00","status_id":"6"}' |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["order_id"])')
 node_start a
 wait_for 20 sh -c "grep -q 'this node leads' '$T/a.log'"
 tap $? "a leads the shop"
@@ -76,6 +78,11 @@ top2=$(stream_top)
 tap $? "two steady cycles of the leader write no stream entry ($top1 = $top2)"
 [ "$(calls b)" = 0 ]
 tap $? "b still made no call"
+
+# a status request on b is checked against the statuses from Redis
+"$SYNC_BIN" -c "$T/b.conf" set-status --shop sklep1 "$KID" "Wysłane kurierem" >"$T/set.out" 2>&1
+grep -q "^queued: shop=sklep1 order=$KID status=6;" "$T/set.out"
+tap $? "set-status on b finds the status by its new name (queued for order $KID: $(head -1 "$T/set.out"))"
 
 node_kill a TERM
 node_kill b TERM
