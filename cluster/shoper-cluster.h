@@ -271,4 +271,81 @@ int shoper_hooks_ack(struct shoper_cluster *c, const struct shoper_lease *l,
 		     struct shoper_error *err);
 void shoper_hook_batch_free(struct shoper_hook_batch *b);
 
+/* ---- status requests across backends (requests.c) ---- */
+
+/* One entry of a shop's request stream; the strings point into the
+   reply and live until the callback returns. */
+struct shoper_cluster_request {
+	char id[48]; /* the stream entry's */
+	const char *origin; /* the node that queued it */
+	const char *key; /* idempotency key: "ORIGIN/FILE/TIME" */
+	const char *req; /* the request in the queue's text format */
+	size_t req_len;
+	const char *bad; /* not NULL: a garbled or forged entry, why */
+};
+
+/* Where a request stands (shoper_cluster_request_begin). */
+enum {
+	SHOPER_REQUEST_FENCED = -2, /* this node no longer leads the shop */
+	SHOPER_REQUEST_REPLAY = 0, /* an earlier leader began it: it may
+				      have done the PUT, look first */
+	SHOPER_REQUEST_NEW = 1, /* in flight now, under this node */
+	SHOPER_REQUEST_POSTED = 2 /* its outcome went out already */
+};
+
+/* Origin: adds a request (req, the queue's text of it, len bytes) to the
+   shop's stream with key, which must begin with this node's name and
+   "/". 0, or -1 with err (Redis away: the request stays queued). */
+int shoper_cluster_request_add(struct shoper_cluster *c, const char *shop,
+			       const char *key, const char *req, size_t len,
+			       struct shoper_error *err);
+typedef int shoper_request_cb(void *ctx,
+			      const struct shoper_cluster_request *r);
+/* Leader of l->shop: hands cb this node's pending entries, those of a
+   consumer idle for a lease (a dead leader's, XAUTOCLAIM), then new
+   ones, at most count of each. The number handed, or -1 with err. */
+int shoper_cluster_requests_read(struct shoper_cluster *c,
+				 const struct shoper_lease *l,
+				 unsigned int count, shoper_request_cb *cb,
+				 void *ctx, struct shoper_error *err);
+/* Before the PUT: records key in flight under this leader for ttl_s
+   (SET NX, only while l holds the lease). SHOPER_REQUEST_*, or -1. */
+int shoper_cluster_request_begin(struct shoper_cluster *c,
+				 struct shoper_lease *l, const char *key,
+				 unsigned int ttl_s, struct shoper_error *err);
+
+/* A request's outcome as it travels to its origin. */
+struct shoper_cluster_outcome {
+	const char *key;
+	bool done; /* else refused */
+	bool by_shop; /* refused by the shop, else by shoper-sync */
+	const char *reason, *status_name;
+	const char *req; /* the request's text, to mark its message */
+	size_t req_len;
+	const char *bad; /* reading: not NULL when garbled, why */
+};
+/* After the outcome is known: sends it to r->origin's outcome stream,
+   marks key "posted" (for ttl_s) and acknowledges and deletes the entry,
+   all at once and only while l holds the lease. 1, 0 fenced, -1. */
+int shoper_cluster_request_finish(struct shoper_cluster *c,
+				  struct shoper_lease *l,
+				  const struct shoper_cluster_request *r,
+				  const struct shoper_cluster_outcome *o,
+				  unsigned int ttl_s, struct shoper_error *err);
+/* Acknowledges and deletes a garbled entry (nobody to answer). */
+int shoper_cluster_request_drop(struct shoper_cluster *c, const char *shop,
+				const char *id, struct shoper_error *err);
+typedef int shoper_outcome_cb(void *ctx, const char *id,
+			      const struct shoper_cluster_outcome *o);
+/* Origin: hands cb each outcome sent to this node, then deletes it (cb
+   returning -1 keeps it and stops). The number handled, or -1. */
+int shoper_cluster_outcomes_read(struct shoper_cluster *c,
+				 shoper_outcome_cb *cb, void *ctx,
+				 struct shoper_error *err);
+/* The shop's request stream: entries in it, and of them read by a
+   leader but not finished. 0 or -1. */
+int shoper_cluster_requests_count(struct shoper_cluster *c, const char *shop,
+				  long long *waiting_r, long long *pending_r,
+				  struct shoper_error *err);
+
 #endif
