@@ -87,33 +87,47 @@ static int user_ok(const struct shoper_sync_config *cfg,
 	return ret < 0 ? -1 : ret;
 }
 
-int sync_status_check(const struct shoper_sync_config *cfg,
-		      struct sync_state *st,
-		      const struct shoper_queue_request *req, int in_index,
-		      struct sync_status_outcome *out)
+static bool shop_ok(const struct shoper_sync_config *cfg,
+		    const struct shoper_queue_request *req,
+		    struct sync_status_outcome *out)
 {
-	const struct shoper_shop_config *shop =
-		shoper_config_find_shop(cfg, req->shop);
+	if (!age_ok(cfg, req, out->reason, sizeof(out->reason)))
+		return false;
+	if (shoper_config_find_shop(cfg, req->shop) != NULL)
+		return true;
+	snprintf(out->reason, sizeof(out->reason), "shop %s is not configured",
+		 req->shop);
+	return false;
+}
+
+int sync_status_check_origin(const struct shoper_sync_config *cfg,
+			     const struct shoper_queue_request *req,
+			     struct sync_status_outcome *out)
+{
+	if (!shop_ok(cfg, req, out))
+		return 0;
+	int ret = user_ok(cfg, req, out->reason, sizeof(out->reason));
+	out->retry = ret < 0; /* auth or doveadm down: later */
+	return ret;
+}
+
+int sync_status_check_leader(const struct shoper_sync_config *cfg,
+			     struct sync_state *st,
+			     const struct shoper_queue_request *req,
+			     int in_index, struct sync_status_outcome *out)
+{
 	struct shoper_error err;
 	struct by_id s = {req->status_id, false, false, out->status_name,
 			  sizeof(out->status_name)};
 
 	out->status_name[0] = '\0';
-	if (!age_ok(cfg, req, out->reason, sizeof(out->reason)))
+	if (!shop_ok(cfg, req, out))
 		return 0;
-	if (shop == NULL) {
-		snprintf(out->reason, sizeof(out->reason),
-			 "shop %s is not configured", req->shop);
-		return 0;
-	}
+	const struct shoper_shop_config *shop =
+		shoper_config_find_shop(cfg, req->shop);
 	if (sync_state_list_statuses(st, shop->name, shop->language,
 				     status_by_id, &s, &err) < 0)
 		s.found = false;
-	int ret = user_ok(cfg, req, out->reason, sizeof(out->reason));
-	if (ret <= 0) {
-		out->retry = ret < 0; /* auth or doveadm down: later */
-		return ret;
-	}
 	if (in_index != 1) {
 		snprintf(out->reason, sizeof(out->reason), "order %s:%s %s",
 			 req->shop, req->order_id,
@@ -129,6 +143,24 @@ int sync_status_check(const struct shoper_sync_config *cfg,
 		return 0;
 	}
 	return 1;
+}
+
+int sync_status_check(const struct shoper_sync_config *cfg,
+		      struct sync_state *st,
+		      const struct shoper_queue_request *req, int in_index,
+		      struct sync_status_outcome *out)
+{
+	char name[sizeof(out->status_name)];
+
+	/* the status's name is known even when the user is refused */
+	struct sync_status_outcome tmp = *out;
+	(void)sync_status_check_leader(cfg, st, req, in_index, &tmp);
+	snprintf(name, sizeof(name), "%s", tmp.status_name);
+	int ret = sync_status_check_origin(cfg, req, out);
+	snprintf(out->status_name, sizeof(out->status_name), "%s", name);
+	if (ret <= 0)
+		return ret;
+	return sync_status_check_leader(cfg, st, req, in_index, out);
 }
 
 /* The request's time as the shop writes its dates (naive, shop-local). */

@@ -24,6 +24,20 @@ int sync_status_check(const struct shoper_sync_config *cfg,
 		      const struct shoper_queue_request *req, int in_index,
 		      struct sync_status_outcome *out);
 
+/* The same in two parts, for a request queued on one node and carried
+   out by the shop's leader on another ([cluster]): the origin's (age,
+   shop configured, the writer or exact user with the shop in
+   shoper_shops: what needs the user's Dovecot) and the leader's (age,
+   shop configured, the order in the index, the status an active one;
+   out->status_name from the state). Same returns. */
+int sync_status_check_origin(const struct shoper_sync_config *cfg,
+			     const struct shoper_queue_request *req,
+			     struct sync_status_outcome *out);
+int sync_status_check_leader(const struct shoper_sync_config *cfg,
+			     struct sync_state *st,
+			     const struct shoper_queue_request *req,
+			     int in_index, struct sync_status_outcome *out);
+
 /* A kept request: the order as the shop has it now. 1 go on (PUT), 0
    settled (out->done: the order already has that status; else refused:
    changed in the shop after the request, or gone), -1 try again later

@@ -151,9 +151,9 @@ static void put_status(const struct shoper_sync_config *cfg,
    saying who refused and why. Only a message in one of its user's own
    status folders is touched (the request may come from any process of
    the mail group), and only by exact names. */
-static void mark(const struct shoper_sync_config *cfg,
-		 const struct shoper_queue_request *req,
-		 const struct sync_status_outcome *out)
+void sync_status_mark(const struct shoper_sync_config *cfg,
+		      const struct shoper_queue_request *req,
+		      const struct sync_status_outcome *out)
 {
 	if (!sync_status_target_ok(cfg, req))
 		return; /* from the shell, or no message of a status folder */
@@ -174,36 +174,12 @@ static void mark(const struct shoper_sync_config *cfg,
 	}
 }
 
-void sync_status_apply(const struct shoper_sync_config *cfg,
-		       struct sync_state *st,
-		       const struct shoper_queue_request *req,
-		       volatile int *stop_flag, bool shop_down,
-		       struct sync_status_outcome *out)
+/* The one log line per change; user and shop may be anything a forged
+   request says (a request kept or retried has passed the checks that
+   refuse control characters and unknown shops). */
+void sync_status_log(const struct shoper_queue_request *req, const char *old,
+		     const struct sync_status_outcome *out)
 {
-	char old[300];
-
-	memset(out, 0, sizeof(*out));
-	int in_index = old_status(cfg, req, old, sizeof(old));
-	if (sync_status_check(cfg, st, req, in_index, out) == 1) {
-		if (shop_down)
-			out->retry = out->unreachable = true;
-		else
-			put_status(cfg, shoper_config_find_shop(cfg, req->shop),
-				   st, req, stop_flag, out);
-	}
-	if (out->retry) {
-		if (!shop_down)
-			fprintf(stderr,
-				"status change: user=%s shop=%s order=%s: "
-				"%s%s\n",
-				req->user, req->shop, req->order_id,
-				out->unreachable ? "shop unreachable: " : "",
-				out->reason);
-		return;
-	}
-	/* the one log line per change; user and shop may be anything a
-	   forged request says (a request kept or retried has passed the
-	   checks that refuse control characters and unknown shops) */
 	const char *user = req->user[0] != '\0' ? req->user : "-";
 	printf("status change: user=");
 	shoper_print_clean(stdout, user, strlen(user));
@@ -218,7 +194,62 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 		shoper_print_clean(stdout, out->reason, strlen(out->reason));
 	printf("\n");
 	fflush(stdout);
-	mark(cfg, req, out);
+}
+
+/* checks (all, or the leader's part), then the PUT; false when the
+   request waits (out->retry, logged) */
+static bool carry(const struct shoper_sync_config *cfg, struct sync_state *st,
+		  const struct shoper_queue_request *req,
+		  volatile int *stop_flag, bool shop_down, bool leader_only,
+		  char *old, size_t old_size, struct sync_status_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	int in_index = old_status(cfg, req, old, old_size);
+	int ret = leader_only ? sync_status_check_leader(cfg, st, req, in_index,
+							 out)
+			      : sync_status_check(cfg, st, req, in_index, out);
+	if (ret == 1) {
+		if (shop_down)
+			out->retry = out->unreachable = true;
+		else
+			put_status(cfg, shoper_config_find_shop(cfg, req->shop),
+				   st, req, stop_flag, out);
+	}
+	if (!out->retry)
+		return true;
+	if (!shop_down)
+		fprintf(stderr,
+			"status change: user=%s shop=%s order=%s: %s%s\n",
+			req->user, req->shop, req->order_id,
+			out->unreachable ? "shop unreachable: " : "",
+			out->reason);
+	return false;
+}
+
+void sync_status_apply(const struct shoper_sync_config *cfg,
+		       struct sync_state *st,
+		       const struct shoper_queue_request *req,
+		       volatile int *stop_flag, bool shop_down,
+		       struct sync_status_outcome *out)
+{
+	char old[300];
+
+	if (!carry(cfg, st, req, stop_flag, shop_down, false, old, sizeof(old),
+		   out))
+		return;
+	sync_status_log(req, old, out);
+	sync_status_mark(cfg, req, out);
+}
+
+void sync_status_carry(const struct shoper_sync_config *cfg,
+		       struct sync_state *st,
+		       const struct shoper_queue_request *req,
+		       volatile int *stop_flag, struct sync_status_outcome *out)
+{
+	char old[300];
+
+	if (carry(cfg, st, req, stop_flag, false, true, old, sizeof(old), out))
+		sync_status_log(req, old, out);
 }
 
 void sync_status_publish(const struct shoper_sync_config *cfg,

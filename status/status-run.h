@@ -38,6 +38,27 @@ void sync_status_apply(const struct shoper_sync_config *cfg,
 		       volatile int *stop_flag, bool shop_down,
 		       struct sync_status_outcome *out);
 
+/* [cluster]: the leader's part of sync_status_apply for a request
+   another node queued and checked (sync_status_check_origin): the
+   leader's checks (sync_status_check_leader), the PUT (req->tries > 0:
+   after a fresh look at the order), the log line; no mark (the origin
+   marks). out->retry: the shop could not be reached, try later. */
+void sync_status_carry(const struct shoper_sync_config *cfg,
+		       struct sync_state *st,
+		       const struct shoper_queue_request *req,
+		       volatile int *stop_flag,
+		       struct sync_status_outcome *out);
+/* The outcome on the moved message: keyword, and for a refusal a notice
+   saying who refused and why. Only a message in one of its user's own
+   status folders is touched (the request may come from any process of
+   the mail group), and only by exact names. */
+void sync_status_mark(const struct shoper_sync_config *cfg,
+		      const struct shoper_queue_request *req,
+		      const struct sync_status_outcome *out);
+/* The one log line of a change (old: the order's status before). */
+void sync_status_log(const struct shoper_queue_request *req, const char *old,
+		     const struct sync_status_outcome *out);
+
 /* Carries out every queued request. One whose shop can't be reached is
    set aside (kept in state_dir/SYNC_STATUS_KEEP_DIR, never in the shared
    queue, next try after SYNC_STATUS_RETRY_FIRST seconds,
