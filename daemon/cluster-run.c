@@ -167,20 +167,14 @@ static void pull_all(struct cluster_daemon *d)
 
 static void cycle(struct cluster_daemon *d, struct sync_state *st)
 {
-	unsigned int led = 0;
-
 	pull_all(d);
 	for (unsigned int i = 0; i < d->n_shops && !*d->stop_flag; i++) {
 		struct cluster_shop *s = &d->shops[i];
 		if (try_lease(d, s) <= 0 || !s->ready)
 			continue;
 		sync_shop(d, s, st);
-		led++;
 	}
-	/* status requests: carried out here when this node leads every
-	   shop; else they wait in this node's queue (doc/design.md) */
-	if (led == d->n_shops && led > 0)
-		(void)sync_status_run_queue(d->cfg, st, d->stop_flag);
+	cluster_requests_step(d, st);
 	cluster_apply_full(d, st);
 	cluster_write_status(d);
 }
@@ -202,6 +196,7 @@ static void wait_next(struct cluster_daemon *d, struct sync_state *st,
 			if (!leads(d, s) && try_lease(d, s) > 0)
 				next = 0;
 		}
+		cluster_requests_step(d, st);
 		cluster_apply_full(d, st);
 		cluster_write_status(d);
 	}
@@ -254,6 +249,7 @@ static void stop(struct cluster_daemon *d, bool started)
 		shoper_replica_free(&d->shops[i].rep);
 	}
 	free(d->shops);
+	cluster_requests_free(d);
 	shoper_cluster_free(&d->c);
 	shoper_cluster_free(&d->kc);
 	pthread_mutex_destroy(&d->mtx);

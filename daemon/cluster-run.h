@@ -42,6 +42,7 @@ struct cluster_daemon {
 	bool quiet;
 	char redis_error[512]; /* the last one, "" while Redis answers */
 	struct hook_cluster *hooks; /* the webhooks (hook-cluster.c) */
+	struct cluster_requests *requests; /* cluster-requests.c */
 };
 
 /* Runs the daemon's cycles, and the webhook listener when configured,
@@ -72,5 +73,12 @@ int cluster_refs_publish(struct cluster_daemon *d, struct cluster_shop *s,
 void cluster_refs_update(struct cluster_daemon *d, struct sync_state *st);
 /* state_dir/cluster.status: role, lease and lag per shop, for check. */
 void cluster_write_status(struct cluster_daemon *d);
+
+/* cluster-requests.c */
+/* Status requests: this node's queue into the shops' streams, the
+   requests of the shops it leads carried out, the outcomes sent to this
+   node marked on their messages. */
+void cluster_requests_step(struct cluster_daemon *d, struct sync_state *st);
+void cluster_requests_free(struct cluster_daemon *d);
 
 #endif
