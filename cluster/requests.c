@@ -175,8 +175,9 @@ static int read_group(struct shoper_cluster *c, const char *skey,
 
 int shoper_cluster_requests_read(struct shoper_cluster *c,
 				 const struct shoper_lease *l,
-				 unsigned int count, shoper_request_cb *cb,
-				 void *ctx, struct shoper_error *err)
+				 unsigned int count, unsigned int min_idle_ms,
+				 shoper_request_cb *cb, void *ctx,
+				 struct shoper_error *err)
 {
 	char skey[256], cnt[16], idle[24];
 	int n = 0;
@@ -186,8 +187,9 @@ int shoper_cluster_requests_read(struct shoper_cluster *c,
 	if (ensure_group(c, skey, err) < 0 ||
 	    read_group(c, skey, "0", cnt, cb, ctx, &n, err) < 0)
 		return -1;
-	/* a dead leader's: idle for a lease, it can no longer hold them */
-	snprintf(idle, sizeof(idle), "%u", c->cfg.lease_ms);
+	/* a dead leader's: idle so long that its lease and any call it
+	   had in flight are over */
+	snprintf(idle, sizeof(idle), "%u", min_idle_ms);
 	const char *argv[] = {"XAUTOCLAIM", skey, GROUP,   c->cfg.node,
 			      idle,         "0",  "COUNT", cnt};
 	redisReply *rep = run(c, 8, argv, NULL, err);

@@ -301,13 +301,15 @@ int shoper_cluster_request_add(struct shoper_cluster *c, const char *shop,
 			       struct shoper_error *err);
 typedef int shoper_request_cb(void *ctx,
 			      const struct shoper_cluster_request *r);
-/* Leader of l->shop: hands cb this node's pending entries, those of a
-   consumer idle for a lease (a dead leader's, XAUTOCLAIM), then new
-   ones, at most count of each. The number handed, or -1 with err. */
+/* Leader of l->shop: hands cb this node's pending entries, those
+   another consumer has held for min_idle_ms (a dead leader's,
+   XAUTOCLAIM: at least its lease plus its longest call to the shop),
+   then new ones, at most count of each. The number handed, or -1. */
 int shoper_cluster_requests_read(struct shoper_cluster *c,
 				 const struct shoper_lease *l,
-				 unsigned int count, shoper_request_cb *cb,
-				 void *ctx, struct shoper_error *err);
+				 unsigned int count, unsigned int min_idle_ms,
+				 shoper_request_cb *cb, void *ctx,
+				 struct shoper_error *err);
 /* Before the PUT: records key in flight under this leader for ttl_s
    (SET NX, only while l holds the lease). SHOPER_REQUEST_*, or -1. */
 int shoper_cluster_request_begin(struct shoper_cluster *c,

@@ -67,7 +67,8 @@ static int read_one(struct shoper_cluster *c, struct shoper_lease *l,
 	struct shoper_error err;
 
 	memset(s, 0, sizeof(*s));
-	return shoper_cluster_requests_read(c, l, 10, on_request, s, &err);
+	return shoper_cluster_requests_read(c, l, 10, LEASE, on_request, s,
+					    &err);
 }
 
 static void finish(struct shoper_cluster *c, struct shoper_lease *l,

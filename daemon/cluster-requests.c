@@ -229,8 +229,12 @@ static void consume(struct cluster_daemon *d, struct cluster_requests *q,
 	pthread_mutex_unlock(&d->mtx);
 	if (!valid || !c.s->ready || shoper_cluster_now_ms() < q->next_try[i])
 		return;
-	if (shoper_cluster_requests_read(d->c, &c.lease, 10, on_request, &c,
-					 &err) < 0 &&
+	/* a dead leader's PUT may land until its lease and its call are
+	   over: only then is the order read again */
+	unsigned int idle = d->cfg->cluster->lease_ms +
+			    (unsigned int)d->cfg->timeout * 1000;
+	if (shoper_cluster_requests_read(d->c, &c.lease, 10, idle, on_request,
+					 &c, &err) < 0 &&
 	    c.lease.token != 0)
 		redis_error(q, "the shop's stream", &err);
 	if (c.down)
