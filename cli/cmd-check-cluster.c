@@ -2,7 +2,9 @@
 #include "cmd-check-install.h"
 #include "config.h"
 #include "shoper-cluster.h"
+#include "shoper-queue.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +27,28 @@ static bool status_line(const struct shoper_sync_config *cfg, const char *shop,
 	if (found)
 		line[strcspn(line, "\n")] = '\0';
 	return found;
+}
+
+/* Requests of this node's IMAP module not yet moved into Redis (-1: no
+   queue). */
+static long long queued_here(const struct shoper_sync_config *cfg)
+{
+	char dir[4096];
+	struct dirent *e;
+	long long n = 0;
+
+	if (shoper_queue_dir(cfg->index_path, dir, sizeof(dir)) < 0)
+		return -1;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		n += (len > 4 && strcmp(e->d_name + len - 4, ".req") == 0) ||
+		     (len > 5 && strcmp(e->d_name + len - 5, ".work") == 0);
+	}
+	closedir(d);
+	return n;
 }
 
 void cmd_check_cluster(const struct shoper_sync_config *cfg,
@@ -61,11 +85,20 @@ void cmd_check_cluster(const struct shoper_sync_config *cfg,
 			ok("[cluster] [shop %s] lease held by %s (token, %lld ms left): this node is %s",
 			   name, l.holder, l.holder_ttl_ms,
 			   mine ? "the leader" : "a follower");
+		long long waiting, pending;
+		if (shoper_cluster_requests_count(c, name, &waiting, &pending,
+						  &err) == 0)
+			ok("[cluster] [shop %s] status requests in Redis: %lld waiting for the leader, %lld of them being carried out",
+			   name, waiting, pending);
 		if (status_line(cfg, name, line, sizeof(line)))
 			ok("[cluster] daemon: %s", line);
 		else
 			ok("[cluster] [shop %s] no daemon status yet (%s/cluster.status)",
 			   name, cfg->state_dir);
 	}
+	long long queued = queued_here(cfg);
+	if (queued >= 0)
+		ok("[cluster] status requests queued on this node, not yet in Redis: %lld",
+		   queued);
 	shoper_cluster_free(&c);
 }
