@@ -179,6 +179,11 @@ check "b's queue is empty" [ "$(queued)" -eq 0 ]
 TOTAL=$(($(counter status_puts) - PUTS_START))
 echo "# status PUTs: $TOTAL for 5 requests (0 double, 0 lost)"
 check "five requests, five PUTs" [ "$TOTAL" -eq 5 ]
+"$SYNC" -c "$MAIN_T/b.conf" check >"$MAIN_T/check.out" 2>&1
+grep 'status requests' "$MAIN_T/check.out" | sed 's/^/# /'
+check "check on b: nothing waits in Redis or in b's queue" \
+	sh -c "grep -q 'sklep1. status requests in Redis: 0 waiting' '$MAIN_T/check.out' &&
+		grep -q 'queued on this node, not yet in Redis: 0' '$MAIN_T/check.out'"
 for n in b c; do eval "kill -TERM \$NPID_$n"; done
 echo "1..$DC_TESTNUM"
 [ "$DC_FAILED" -eq 0 ]
