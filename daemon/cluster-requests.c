@@ -109,7 +109,6 @@ static int forward_one(struct cluster_daemon *d, struct cluster_requests *q,
 static void forward(struct cluster_daemon *d, struct cluster_requests *q)
 {
 	struct shoper_queue_request req;
-	struct shoper_error err;
 	char dir[4096], keep[4200], work[4800];
 	struct stat sb;
 
@@ -120,21 +119,9 @@ static void forward(struct cluster_daemon *d, struct cluster_requests *q)
 	snprintf(keep, sizeof(keep), "%s/" SYNC_STATUS_KEEP_DIR,
 		 d->cfg->state_dir);
 	for (unsigned int i = 0; i < 100 && !*d->stop_flag; i++) {
-		int ret = shoper_queue_claim(dir, keep, &req, work,
-					     sizeof(work), &err);
-		if (ret == 0)
+		if (sync_status_claim_next(dir, keep, &req, work,
+					   sizeof(work)) <= 0)
 			break;
-		if (ret == -2) {
-			fprintf(stderr,
-				"status change: bad request set aside as "
-				".bad: %s\n",
-				err.msg);
-			continue;
-		}
-		if (ret < 0) {
-			fprintf(stderr, "status queue %s: %s\n", dir, err.msg);
-			break;
-		}
 		if (forward_one(d, q, &req, work, keep) < 0) {
 			q->forward_after =
 				shoper_cluster_now_ms() + REDIS_RETRY_MS;

@@ -392,6 +392,23 @@ static void publish_done(const struct shoper_sync_config *cfg,
 	free(ids);
 }
 
+int sync_status_claim_next(const char *dir, const char *keep,
+			   struct shoper_queue_request *req, char *work,
+			   size_t work_size)
+{
+	struct shoper_error err;
+	int ret;
+
+	while ((ret = shoper_queue_claim(dir, keep, req, work, work_size,
+					 &err)) == -2)
+		fprintf(stderr,
+			"status change: bad request set aside as .bad: %s\n",
+			err.msg);
+	if (ret < 0)
+		fprintf(stderr, "status queue %s: %s\n", dir, err.msg);
+	return ret < 0 ? -1 : ret > 0 ? 1 : 0;
+}
+
 int sync_status_run_queue(const struct shoper_sync_config *cfg,
 			  struct sync_state *st, volatile int *stop_flag)
 {
@@ -418,20 +435,11 @@ int sync_status_run_queue(const struct shoper_sync_config *cfg,
 	    shoper_file_clean_tmp(keep, NULL, 0, &err) < 0)
 		fprintf(stderr, "status queue: %s\n", err.msg);
 	while (stop_flag == NULL || !*stop_flag) {
-		ret = shoper_queue_claim(dir, keep, &req, work, sizeof(work),
-					 &err);
-		if (ret == 0)
-			break;
-		if (ret == -2) {
-			fprintf(stderr,
-				"status change: bad request set "
-				"aside as .bad: %s\n",
-				err.msg);
-			continue;
-		}
-		if (ret < 0) {
-			fprintf(stderr, "status queue %s: %s\n", dir, err.msg);
-			n = -1;
+		ret = sync_status_claim_next(dir, keep, &req, work,
+					     sizeof(work));
+		if (ret <= 0) {
+			if (ret < 0)
+				n = -1;
 			break;
 		}
 		ret = run_one(cfg, st, &ctx, &req, work, stop_flag);

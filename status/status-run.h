@@ -59,6 +59,13 @@ void sync_status_mark(const struct shoper_sync_config *cfg,
 void sync_status_log(const struct shoper_queue_request *req, const char *old,
 		     const struct sync_status_outcome *out);
 
+/* The queue's next request, claimed into work (a .work file): 1, 0 when
+   none is left, -1 when the queue can't be read (logged); unreadable
+   ones are set aside as .bad (logged) and skipped. */
+int sync_status_claim_next(const char *dir, const char *keep,
+			   struct shoper_queue_request *req, char *work,
+			   size_t work_size);
+
 /* Carries out every queued request. One whose shop can't be reached is
    set aside (kept in state_dir/SYNC_STATUS_KEEP_DIR, never in the shared
    queue, next try after SYNC_STATUS_RETRY_FIRST seconds,
